@@ -1,0 +1,132 @@
+//! Background removal of expired sessions.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::SessionStore;
+
+/// Runs [`SessionStore::delete_expired`] about every `period` (with up to 10 % random jitter, so
+/// many app instances do not clean at once) until the handle is aborted. Errors are logged with
+/// `tracing`, never fatal: the next round tries again.
+///
+/// Call it from within a Tokio runtime. A zero `period` is treated as one millisecond.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(store: std::sync::Arc<dyn authly_session::SessionStore>) {
+/// let cleanup = authly_session::spawn_cleanup(store, std::time::Duration::from_secs(60));
+/// // ... serve requests ...
+/// cleanup.abort();
+/// # }
+/// ```
+pub fn spawn_cleanup<S: SessionStore + ?Sized>(
+    store: Arc<S>,
+    period: Duration,
+) -> tokio::task::JoinHandle<()> {
+    let period = period.max(Duration::from_millis(1));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(jittered(period)).await;
+            match store.delete_expired().await {
+                Ok(removed) => tracing::debug!(removed, "removed expired sessions"),
+                Err(error) => {
+                    tracing::warn!(%error, "removing expired sessions failed; will retry")
+                }
+            }
+        }
+    })
+}
+
+/// `period` stretched or shrunk by a random factor in [0.9, 1.1].
+fn jittered(period: Duration) -> Duration {
+    let mut bytes = [0u8; 4];
+    let unit = match getrandom::fill(&mut bytes) {
+        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX),
+        Err(_) => 0.5,
+    };
+    period.mul_f64(0.9 + 0.2 * unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::{Session, SessionError, SessionInfo};
+
+    /// Fails every other call to `delete_expired`, counting the calls.
+    #[derive(Default)]
+    struct Flaky {
+        calls: AtomicU64,
+    }
+
+    #[async_trait::async_trait]
+    impl SessionStore for Flaky {
+        async fn load_session(&self, _: &str) -> Result<Option<Session>, SessionError> {
+            Ok(None)
+        }
+        async fn save_session(&self, _: &Session) -> Result<(), SessionError> {
+            Ok(())
+        }
+        async fn delete_session(&self, _: &str) -> Result<(), SessionError> {
+            Ok(())
+        }
+        async fn touch_session(&self, _: &str, _: DateTime<Utc>) -> Result<bool, SessionError> {
+            Ok(false)
+        }
+        async fn delete_expired(&self) -> Result<u64, SessionError> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            if n % 2 == 0 {
+                Err(SessionError::backend(
+                    "delete_expired",
+                    std::io::Error::other("down"),
+                ))
+            } else {
+                Ok(n)
+            }
+        }
+        async fn list_identity_sessions(
+            &self,
+            _: &str,
+            _: &str,
+        ) -> Result<Vec<SessionInfo>, SessionError> {
+            Ok(Vec::new())
+        }
+        async fn delete_session_by_handle(&self, _: &str) -> Result<(), SessionError> {
+            Ok(())
+        }
+        async fn delete_identity_sessions(&self, _: &str, _: &str) -> Result<u64, SessionError> {
+            Ok(0)
+        }
+    }
+
+    #[tokio::test]
+    async fn keeps_cleaning_after_errors_until_aborted() {
+        let store = Arc::new(Flaky::default());
+        let handle = spawn_cleanup(store.clone(), Duration::from_millis(5));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            store.calls.load(Ordering::SeqCst) >= 4,
+            "cleanup stopped after an error"
+        );
+        handle.abort();
+        assert!(handle.await.unwrap_err().is_cancelled());
+        let after_abort = store.calls.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(store.calls.load(Ordering::SeqCst), after_abort);
+    }
+
+    #[test]
+    fn jitter_stays_within_ten_percent() {
+        for _ in 0..1000 {
+            let d = jittered(Duration::from_secs(100));
+            assert!(
+                d >= Duration::from_secs(90) && d <= Duration::from_secs(110),
+                "{d:?}"
+            );
+        }
+    }
+}

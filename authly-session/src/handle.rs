@@ -1,0 +1,62 @@
+//! Session handles: the non-secret name a store keeps a session under.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::Identity;
+
+/// The non-secret name a store keeps a session under: lowercase hex SHA-256 of the id (64
+/// characters).
+///
+/// Safe to show ("where you are signed in"); revoke one with
+/// [`SessionStore::delete_session_by_handle`](crate::SessionStore::delete_session_by_handle).
+///
+/// # Examples
+///
+/// ```
+/// let handle = authly_session::session_handle("abc");
+/// assert_eq!(handle, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+/// ```
+pub fn session_handle(id: &str) -> String {
+    hex(&Sha256::digest(id.as_bytes()))
+}
+
+/// Whether `handle` has the shape [`session_handle`] produces: 64 lowercase hex digits.
+///
+/// Stores treat any other string as an unknown handle, without asking their backend.
+///
+/// # Examples
+///
+/// ```
+/// use authly_session::{is_valid_handle, session_handle};
+/// assert!(is_valid_handle(&session_handle("abc")));
+/// assert!(!is_valid_handle("BA7816BF"));
+/// ```
+pub fn is_valid_handle(handle: &str) -> bool {
+    handle.len() == 64
+        && handle
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+/// A session as listed for its owner: no secret in it, only the handle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// [`session_handle`] of the session id.
+    pub handle: String,
+    /// Who the session belongs to.
+    pub identity: Identity,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+}

@@ -1,0 +1,50 @@
+//! Session persistence for Rust authentication.
+//!
+//! An application signs a user in, creates a [`Session`] carrying the user's [`Identity`], hands
+//! the session id to the browser in a cookie, and loads the session back by that id on every
+//! request. This crate holds what every backend shares: the data types, the [`SessionStore`]
+//! contract, the errors, background cleanup, and (feature `testing`) the conformance suite each
+//! store must pass. Pick a backend crate for storage: `authly-session-postgres`,
+//! `authly-session-mysql`, `authly-session-sqlite` or `authly-session-redis`.
+//!
+//! # Examples
+//!
+//! ```
+//! use authly_session::{Identity, Session, session_handle};
+//!
+//! let identity = Identity::new("github", "12345");
+//! let session = Session::new(identity, chrono::Duration::hours(8));
+//! assert_eq!(session.id.len(), 43);
+//! assert!(!session.is_expired());
+//! // The handle is what a store keeps and what a "where am I signed in" page may show.
+//! assert_eq!(session_handle(&session.id).len(), 64);
+//! ```
+
+mod cleanup;
+mod error;
+mod handle;
+mod identity;
+mod record;
+mod save_plan;
+mod session;
+mod session_id;
+mod sql_identifier;
+mod store;
+mod time;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use cleanup::spawn_cleanup;
+pub use error::SessionError;
+pub use handle::{SessionInfo, is_valid_handle, session_handle};
+pub use identity::Identity;
+pub use record::{RECORD_VERSION, decode_identity, encode_identity, identity_key};
+pub use save_plan::{SavePlan, SessionRow};
+pub use session::Session;
+pub use session_id::{
+    MAX_SESSION_ID_LEN, is_valid_session_id, redact_session_id, validate_session_id,
+};
+pub use sql_identifier::TableName;
+pub use store::SessionStore;
+pub use time::{DELETE_EXPIRED_BATCH, from_unix_micros, to_unix_micros, truncate_to_micros};

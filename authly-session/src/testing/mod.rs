@@ -1,0 +1,91 @@
+//! The conformance suite: the executable form of the [`SessionStore`](crate::SessionStore)
+//! contract (the numbered semantics of the design document).
+//!
+//! Every backend's tests call [`run_conformance`] (or [`Conformance`] for stores whose backend
+//! expires keys by itself), plus the helpers for what only the backend can arrange:
+//! [`check_table_names`], [`check_concurrent_migrate`], [`check_isolation`],
+//! [`check_hashed_at_rest`] and [`check_fault_recovery`]. A third-party store passes the same
+//! suite. A failed check panics with a message that names the semantic it broke, e.g.
+//! `conformance: semantic 7 (ids are case-sensitive and byte-exact): ...`.
+//!
+//! Hand the suite a store that nobody else uses during the run (a fresh table or key prefix):
+//! it counts what `delete_expired` removes.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! # async fn demo<S: authly_session::SessionStore + Clone>(store: S) {
+//! authly_session::testing::run_conformance(store).await;
+//! # }
+//! ```
+
+mod backend;
+mod checks;
+mod context;
+mod logs;
+mod semantic;
+
+pub use backend::{
+    INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_fault_recovery,
+    check_hashed_at_rest, check_isolation, check_table_names, run_shell, server_url, unique_name,
+};
+pub use semantic::Semantic;
+
+use tracing::instrument::WithSubscriber;
+
+use crate::SessionStore;
+use context::Ctx;
+
+/// Runs every semantic checkable through the trait against `store` (1 to 12, 17, 19, 20), for a
+/// store that removes expired sessions itself in `delete_expired` (the SQL stores).
+///
+/// # Panics
+///
+/// On the first check that fails, naming its semantic.
+pub async fn run_conformance<S: SessionStore + Clone>(store: S) {
+    Conformance::new(store).run().await;
+}
+
+/// The conformance suite with its options; [`run_conformance`] is the common case.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo<S: authly_session::SessionStore + Clone>(redis_store: S) {
+/// use authly_session::testing::Conformance;
+/// Conformance::new(redis_store).server_side_expiry().run().await;
+/// # }
+/// ```
+pub struct Conformance<S> {
+    store: S,
+    server_side_expiry: bool,
+}
+
+impl<S: SessionStore + Clone> Conformance<S> {
+    /// The suite for `store`, with default options.
+    pub fn new(store: S) -> Self {
+        Conformance {
+            store,
+            server_side_expiry: false,
+        }
+    }
+
+    /// The backend drops expired sessions by itself (Redis key TTLs): `delete_expired` then
+    /// returns 0, and the suite checks instead that expired sessions vanish from every read.
+    pub fn server_side_expiry(mut self) -> Self {
+        self.server_side_expiry = true;
+        self
+    }
+
+    /// Runs every check, then checks that no log line emitted meanwhile held a full session id.
+    ///
+    /// # Panics
+    ///
+    /// On the first check that fails, naming its semantic.
+    pub async fn run(self) {
+        let ctx = Ctx::new(self.store, self.server_side_expiry);
+        let capture = logs::LogCapture::new();
+        checks::all(&ctx).with_subscriber(capture.dispatch()).await;
+        logs::assert_no_id_logged(&capture, &ctx.ids_used());
+    }
+}
