@@ -1,0 +1,1 @@
+//! mysql store (in progress)
