@@ -1,1 +1,31 @@
-//! postgres store (in progress)
+//! PostgreSQL session store for authly-session.
+//!
+//! [`PostgresStore`] keeps sessions in one table (default `authly_sessions`, or any
+//! `table` / `schema.table`), keyed by the session handle, never the id. Each operation is one
+//! statement with bound parameters; the application's clock decides expiry; `migrate()` is safe
+//! to run from every app instance at start-up.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use authly_session::{Identity, Session, SessionStore};
+//! use authly_session_postgres::PostgresStore;
+//!
+//! # async fn demo() -> Result<(), authly_session::SessionError> {
+//! let store = PostgresStore::connect("postgres://app:secret@localhost/app").await?;
+//! store.migrate().await?;
+//! let session = Session::new(Identity::new("github", "12345"), chrono::Duration::hours(8));
+//! store.save_session(&session).await?;
+//! let loaded = store.load_session(&session.id).await?.expect("just saved");
+//! assert_eq!(loaded.identity, session.identity);
+//! # Ok(()) }
+//! ```
+
+mod connect;
+mod queries;
+mod session_store;
+mod store;
+
+pub use authly_session;
+pub use sqlx;
+pub use store::PostgresStore;
