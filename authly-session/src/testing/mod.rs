@@ -23,12 +23,14 @@ mod backend;
 mod checks;
 mod context;
 mod logs;
+mod memory_store;
 mod semantic;
 
 pub use backend::{
     INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_fault_recovery,
     check_hashed_at_rest, check_isolation, check_table_names, run_shell, server_url, unique_name,
 };
+pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
 
 use tracing::instrument::WithSubscriber;
