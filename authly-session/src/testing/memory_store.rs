@@ -27,11 +27,14 @@ use crate::{
 /// ```
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    sessions: Arc<Mutex<HashMap<String, (Identity, DateTime<Utc>)>>>,
+    sessions: Arc<Mutex<Sessions>>,
 }
 
+/// Identity and expiry by session handle.
+type Sessions = HashMap<String, (Identity, DateTime<Utc>)>;
+
 impl MemoryStore {
-    fn map(&self) -> MutexGuard<'_, HashMap<String, (Identity, DateTime<Utc>)>> {
+    fn map(&self) -> MutexGuard<'_, Sessions> {
         // A panic while holding the lock cannot leave the map half-updated: recover it.
         self.sessions
             .lock()
