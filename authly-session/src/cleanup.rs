@@ -79,7 +79,7 @@ mod tests {
         }
         async fn delete_expired(&self) -> Result<u64, SessionError> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 Err(SessionError::backend(
                     "delete_expired",
                     std::io::Error::other("down"),
