@@ -18,14 +18,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     alice.username = Some("alice".into());
 
     let mut laptop = Session::new(alice.clone(), Duration::hours(8));
-    laptop.identity.attributes.insert("device".into(), "laptop".into());
+    laptop
+        .identity
+        .attributes
+        .insert("device".into(), "laptop".into());
     let mut phone = Session::new(alice.clone(), Duration::hours(8));
-    phone.identity.attributes.insert("device".into(), "phone".into());
+    phone
+        .identity
+        .attributes
+        .insert("device".into(), "phone".into());
     store.save_session(&laptop).await?;
     store.save_session(&phone).await?;
     println!("signed alice in on two devices; the laptop's cookie holds {laptop:?}");
 
-    let loaded = store.load_session(&laptop.id).await?.ok_or("the laptop session should load")?;
+    let loaded = store
+        .load_session(&laptop.id)
+        .await?
+        .ok_or("the laptop session should load")?;
     println!(
         "loaded the laptop session by its id: {} ({}), expires {}",
         loaded.identity.username.as_deref().unwrap_or("?"),
@@ -36,7 +45,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let signed_in = store.list_identity_sessions("github", "583231").await?;
     println!("alice is signed in on {} devices:", signed_in.len());
     for info in &signed_in {
-        let device = info.identity.attributes.get("device").map_or("unknown", String::as_str);
+        let device = info
+            .identity
+            .attributes
+            .get("device")
+            .map_or("unknown", String::as_str);
         println!("  - {device}, handle {}…", &info.handle[..12]);
     }
 

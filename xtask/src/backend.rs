@@ -27,7 +27,12 @@ impl Backend {
         Backend::ALL
             .into_iter()
             .find(|b| b.name() == name)
-            .ok_or_else(|| format!("unknown backend {name:?}; expected one of {}", Backend::names()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown backend {name:?}; expected one of {}",
+                    Backend::names()
+                )
+            })
     }
 
     pub fn names() -> String {
@@ -129,15 +134,28 @@ mod tests {
         for backend in Backend::ALL {
             assert_eq!(Backend::parse(backend.name()), Ok(backend));
         }
-        assert!(Backend::parse("oracle").unwrap_err().contains("redis-cluster"));
+        assert!(
+            Backend::parse("oracle")
+                .unwrap_err()
+                .contains("redis-cluster")
+        );
     }
 
     #[test]
     fn mariadb_runs_the_mysql_crate_under_the_mysql_variable() {
         assert_eq!(Backend::Mariadb.packages(), Backend::Mysql.packages());
-        assert_eq!(Backend::Mariadb.test_variable(), Some("AUTHLY_TEST_MYSQL_URL"));
-        assert_eq!(Backend::Mariadb.url_variable(), Some("AUTHLY_TEST_MARIADB_URL"));
-        assert_eq!(Backend::Mariadb.fault_test_variables(), Backend::Mysql.fault_variables());
+        assert_eq!(
+            Backend::Mariadb.test_variable(),
+            Some("AUTHLY_TEST_MYSQL_URL")
+        );
+        assert_eq!(
+            Backend::Mariadb.url_variable(),
+            Some("AUTHLY_TEST_MARIADB_URL")
+        );
+        assert_eq!(
+            Backend::Mariadb.fault_test_variables(),
+            Backend::Mysql.fault_variables()
+        );
     }
 
     #[test]

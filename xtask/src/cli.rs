@@ -100,11 +100,15 @@ mod tests {
 
     #[test]
     fn backends_accumulate_in_canonical_order_without_duplicates() {
-        let Ok(Command::Test(options)) = parse(&args("test --backend redis --backend=sqlite,postgres --backend redis --no-faults"))
-        else {
+        let Ok(Command::Test(options)) = parse(&args(
+            "test --backend redis --backend=sqlite,postgres --backend redis --no-faults",
+        )) else {
             panic!("parse failed")
         };
-        assert_eq!(options.backends, vec![Backend::Sqlite, Backend::Postgres, Backend::Redis]);
+        assert_eq!(
+            options.backends,
+            vec![Backend::Sqlite, Backend::Postgres, Backend::Redis]
+        );
         assert!(!options.faults);
     }
 

@@ -28,26 +28,60 @@ pub async fn start(backend: Backend) -> Result<Started, String> {
         Backend::Postgres => {
             let port = free_port()?;
             let image = Postgres::default().with_host_auth();
-            run(image, "postgres:16-alpine", port, 5432, format!("postgres://postgres@127.0.0.1:{port}/postgres")).await
+            run(
+                image,
+                "postgres:16-alpine",
+                port,
+                5432,
+                format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            )
+            .await
         }
         Backend::Mysql => {
             let port = free_port()?;
-            run(Mysql::default(), "mysql:8.4", port, 3306, format!("mysql://root@127.0.0.1:{port}/test")).await
+            run(
+                Mysql::default(),
+                "mysql:8.4",
+                port,
+                3306,
+                format!("mysql://root@127.0.0.1:{port}/test"),
+            )
+            .await
         }
         Backend::Mariadb => {
             let port = free_port()?;
-            run(Mariadb::default(), "mariadb:11", port, 3306, format!("mysql://root@127.0.0.1:{port}/test")).await
+            run(
+                Mariadb::default(),
+                "mariadb:11",
+                port,
+                3306,
+                format!("mysql://root@127.0.0.1:{port}/test"),
+            )
+            .await
         }
         Backend::Redis => {
             let port = free_port()?;
-            run(Redis::default(), "redis:7", port, 6379, format!("redis://127.0.0.1:{port}")).await
+            run(
+                Redis::default(),
+                "redis:7",
+                port,
+                6379,
+                format!("redis://127.0.0.1:{port}"),
+            )
+            .await
         }
         Backend::RedisCluster => redis_cluster().await,
         Backend::Sqlite => Err("sqlite needs no container".into()),
     }
 }
 
-async fn run<I: Image + 'static>(image: I, reference: &str, host_port: u16, port: u16, url: String) -> Result<Started, String> {
+async fn run<I: Image + 'static>(
+    image: I,
+    reference: &str,
+    host_port: u16,
+    port: u16,
+    url: String,
+) -> Result<Started, String> {
     let tag = reference.split_once(':').map_or("latest", |(_, tag)| tag);
     let container = image
         .with_tag(tag)
@@ -59,7 +93,11 @@ async fn run<I: Image + 'static>(image: I, reference: &str, host_port: u16, port
     Ok(started(container, reference, url))
 }
 
-fn started<I: Image + 'static>(container: ContainerAsync<I>, reference: &str, url: String) -> Started {
+fn started<I: Image + 'static>(
+    container: ContainerAsync<I>,
+    reference: &str,
+    url: String,
+) -> Started {
     let id = container.id().to_owned();
     Started {
         url,
@@ -95,7 +133,11 @@ async fn redis_cluster() -> Result<Started, String> {
         request = request.with_mapped_port(port, ContainerPort::Tcp(port));
     }
     let container = request.start().await.map_err(|e| e.to_string())?;
-    let url = ports.iter().map(|p| format!("redis://127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
+    let url = ports
+        .iter()
+        .map(|p| format!("redis://127.0.0.1:{p}"))
+        .collect::<Vec<_>>()
+        .join(",");
     Ok(started(container, "redis:7 (3-master cluster)", url))
 }
 

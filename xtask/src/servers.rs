@@ -35,7 +35,9 @@ pub fn plan(backend: Backend, env: impl Fn(&str) -> Option<String>) -> Plan {
     };
     match env(variable).filter(|url| !url.trim().is_empty()) {
         Some(url) => {
-            let fault_commands = backend.fault_variables().and_then(|(stop, start)| Some((env(stop)?, env(start)?)));
+            let fault_commands = backend
+                .fault_variables()
+                .and_then(|(stop, start)| Some((env(stop)?, env(start)?)));
             Plan::UseVariable {
                 variable,
                 url,
@@ -86,7 +88,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
@@ -119,16 +124,37 @@ mod tests {
     fn stop_and_start_commands_need_both_variables() {
         let plan = plan(
             Backend::Redis,
-            env(&[("AUTHLY_TEST_REDIS_URL", "redis://x"), ("AUTHLY_TEST_REDIS_STOP", "stop")]),
+            env(&[
+                ("AUTHLY_TEST_REDIS_URL", "redis://x"),
+                ("AUTHLY_TEST_REDIS_STOP", "stop"),
+            ]),
         );
-        assert!(matches!(plan, Plan::UseVariable { fault_commands: None, .. }));
+        assert!(matches!(
+            plan,
+            Plan::UseVariable {
+                fault_commands: None,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn unset_or_blank_variables_mean_a_container() {
         assert_eq!(plan(Backend::Mariadb, env(&[])), Plan::StartContainer);
-        assert_eq!(plan(Backend::RedisCluster, env(&[("AUTHLY_TEST_REDIS_CLUSTER_URLS", "  ")])), Plan::StartContainer);
+        assert_eq!(
+            plan(
+                Backend::RedisCluster,
+                env(&[("AUTHLY_TEST_REDIS_CLUSTER_URLS", "  ")])
+            ),
+            Plan::StartContainer
+        );
         // MariaDB has its own variable: the MySQL one does not count for it.
-        assert_eq!(plan(Backend::Mariadb, env(&[("AUTHLY_TEST_MYSQL_URL", "mysql://x")])), Plan::StartContainer);
+        assert_eq!(
+            plan(
+                Backend::Mariadb,
+                env(&[("AUTHLY_TEST_MYSQL_URL", "mysql://x")])
+            ),
+            Plan::StartContainer
+        );
     }
 }

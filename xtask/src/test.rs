@@ -8,14 +8,19 @@ use crate::cli::TestOptions;
 use crate::servers::{self, Server};
 
 pub fn run(options: &TestOptions) -> Result<(), String> {
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start a Tokio runtime: {e}"))?;
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| format!("cannot start a Tokio runtime: {e}"))?;
     let mut servers: Vec<(Backend, Option<Server>)> = Vec::new();
     let mut unreachable = Vec::new();
     for &backend in &options.backends {
         match runtime.block_on(servers::provide(backend)) {
             Ok(server) => {
                 if let Some(server) = &server {
-                    println!("xtask: {backend}: server {} ({})", redact_url(&server.url), server.origin);
+                    println!(
+                        "xtask: {backend}: server {} ({})",
+                        redact_url(&server.url),
+                        server.origin
+                    );
                 }
                 servers.push((backend, server));
             }
@@ -36,7 +41,8 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
 
     if options.faults {
         for (backend, server) in &servers {
-            let (Some(server), Some((stop_var, start_var))) = (server, backend.fault_variables()) else {
+            let (Some(server), Some((stop_var, start_var))) = (server, backend.fault_variables())
+            else {
                 continue;
             };
             let Some(commands) = &server.fault_commands else {
@@ -57,7 +63,10 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
     drop(servers);
 
     if failed.is_empty() {
-        println!("xtask: all selected backends passed: {}", names(&options.backends));
+        println!(
+            "xtask: all selected backends passed: {}",
+            names(&options.backends)
+        );
         Ok(())
     } else {
         Err(format!("failed: {}", failed.join("; ")))
@@ -65,17 +74,25 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
 }
 
 /// Runs the backend's tests (or, with `faults`, only its fault tests); `Ok(false)` when a test failed.
-fn cargo_test(backend: Backend, server: Option<&Server>, faults: Option<&(String, String)>) -> Result<bool, String> {
+fn cargo_test(
+    backend: Backend,
+    server: Option<&Server>,
+    faults: Option<&(String, String)>,
+) -> Result<bool, String> {
     let args = cargo_args(backend, faults.is_some());
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.args(&args).env("AUTHLY_TEST_REQUIRE_SERVERS", "1");
     if let (Some(server), Some(variable)) = (server, backend.test_variable()) {
         command.env(variable, &server.url);
     }
-    if let (Some((stop, start)), Some((stop_var, start_var))) = (faults, backend.fault_test_variables()) {
+    if let (Some((stop, start)), Some((stop_var, start_var))) =
+        (faults, backend.fault_test_variables())
+    {
         command.env(stop_var, stop).env(start_var, start);
     }
-    let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
     Ok(status.success())
 }
 
@@ -87,7 +104,12 @@ pub fn cargo_args(backend: Backend, faults: bool) -> Vec<String> {
     }
     args.push("--all-features".into());
     if faults {
-        args.extend(["--test".into(), "faults".into(), "--".into(), "fault_".into()]);
+        args.extend([
+            "--test".into(),
+            "faults".into(),
+            "--".into(),
+            "fault_".into(),
+        ]);
     } else {
         args.extend(["--".into(), "--skip".into(), "fault_".into()]);
     }
@@ -100,7 +122,11 @@ pub fn cargo_args(backend: Backend, faults: bool) -> Vec<String> {
 }
 
 fn names(backends: &[Backend]) -> String {
-    backends.iter().map(|b| b.name()).collect::<Vec<_>>().join(", ")
+    backends
+        .iter()
+        .map(|b| b.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The URL without any password, for the log.
@@ -124,27 +150,49 @@ mod tests {
     #[test]
     fn main_runs_leave_out_the_fault_target_which_runs_after() {
         let main = cargo_args(Backend::Postgres, false).join(" ");
-        assert_eq!(main, "test -p authly-session-postgres --all-features -- --skip fault_");
+        assert_eq!(
+            main,
+            "test -p authly-session-postgres --all-features -- --skip fault_"
+        );
         let faults = cargo_args(Backend::Postgres, true).join(" ");
-        assert_eq!(faults, "test -p authly-session-postgres --all-features --test faults -- fault_");
+        assert_eq!(
+            faults,
+            "test -p authly-session-postgres --all-features --test faults -- fault_"
+        );
     }
 
     #[test]
     fn redis_runs_split_single_node_from_cluster() {
-        assert!(cargo_args(Backend::Redis, false).join(" ").ends_with("--skip fault_ --skip cluster"));
-        assert!(cargo_args(Backend::RedisCluster, false).join(" ").ends_with("--skip fault_ cluster"));
+        assert!(
+            cargo_args(Backend::Redis, false)
+                .join(" ")
+                .ends_with("--skip fault_ --skip cluster")
+        );
+        assert!(
+            cargo_args(Backend::RedisCluster, false)
+                .join(" ")
+                .ends_with("--skip fault_ cluster")
+        );
     }
 
     #[test]
     fn sqlite_covers_the_core_and_xtask_too() {
         let args = cargo_args(Backend::Sqlite, false).join(" ");
-        assert!(args.starts_with("test -p authly-session -p authly-session-sqlite -p xtask --all-features"));
+        assert!(args.starts_with(
+            "test -p authly-session -p authly-session-sqlite -p xtask --all-features"
+        ));
     }
 
     #[test]
     fn passwords_never_reach_the_log() {
-        assert_eq!(redact_url("mysql://root:hunter2@db:3306/test"), "mysql://root:***@db:3306/test");
+        assert_eq!(
+            redact_url("mysql://root:hunter2@db:3306/test"),
+            "mysql://root:***@db:3306/test"
+        );
         assert_eq!(redact_url("mysql://root@db/test"), "mysql://root@db/test");
-        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
     }
 }
