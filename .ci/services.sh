@@ -9,11 +9,15 @@ export AUTHLY_TEST_POSTGRES_START="pg_ctlcluster --skip-systemctl-redirect $(pg_
 export AUTHLY_TEST_POSTGRES_STOP="pg_ctlcluster --skip-systemctl-redirect $(pg_version) main stop -m fast"
 export AUTHLY_TEST_MYSQL_START="start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
 export AUTHLY_TEST_MYSQL_STOP="mariadb-admin -uroot -h127.0.0.1 shutdown"
+# The local MySQL-protocol server is MariaDB: xtask's `mariadb` backend reads these names.
+export AUTHLY_TEST_MARIADB_START="$AUTHLY_TEST_MYSQL_START"
+export AUTHLY_TEST_MARIADB_STOP="$AUTHLY_TEST_MYSQL_STOP"
 export AUTHLY_TEST_REDIS_START="redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
 export AUTHLY_TEST_REDIS_STOP="redis-cli -p 6379 shutdown nosave"
 
 export AUTHLY_TEST_POSTGRES_URL="${AUTHLY_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export AUTHLY_TEST_MYSQL_URL="${AUTHLY_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"
+export AUTHLY_TEST_MARIADB_URL="${AUTHLY_TEST_MARIADB_URL:-$AUTHLY_TEST_MYSQL_URL}"
 export AUTHLY_TEST_REDIS_URL="${AUTHLY_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 
 wait_for() { # wait_for NAME CHECK-COMMAND...
