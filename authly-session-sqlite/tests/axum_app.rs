@@ -57,6 +57,12 @@ impl Server {
         }
     }
 
+    /// The expiry the store holds for a live session.
+    async fn expires_at(&self, id: &str) -> chrono::DateTime<chrono::Utc> {
+        let session = self.store.load_session(id).await.unwrap();
+        session.expect("a live session").expires_at
+    }
+
     fn client(&self, user_agent: &str) -> Client {
         Client {
             addr: self.addr,
@@ -266,14 +272,8 @@ async fn two_devices_then_sign_out_one_by_handle_then_everywhere() {
             Some("/")
         );
     }
-    assert!(
-        server
-            .store
-            .list_identity_sessions(PROVIDER, "alice")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let left = server.store.list_identity_sessions(PROVIDER, "alice").await;
+    assert!(left.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -328,7 +328,11 @@ async fn forged_or_garbage_cookies_get_the_sign_in_page() {
 async fn sign_in_rotates_the_id_and_escapes_what_users_typed() {
     let server = Server::start(chrono::Duration::minutes(30), true).await;
     let mut client = server.client("<img src=x onerror=alert(1)>");
+    // An id planted by someone else before sign-in is never the one signed in.
+    let planted = Session::new(Identity::new(PROVIDER, "eve"), chrono::Duration::hours(1)).id;
+    client.cookie = Some(planted.clone());
     client.sign_in("eve").await;
+    assert_ne!(client.id(), planted);
     let before = client.id().to_owned();
     client
         .sign_in("%3Cscript%3Ealert(%22hi%22)%3C%2Fscript%3E")
@@ -374,27 +378,12 @@ async fn insecure_cookies_on_request_and_sliding_expiry_touches() {
         reply.set_cookies[0].contains("HttpOnly") && reply.set_cookies[0].contains("SameSite=Lax")
     );
     let id = client.id().to_owned();
-    let signed_in = server
-        .store
-        .load_session(&id)
-        .await
-        .unwrap()
-        .expect("live")
-        .expires_at;
+    let signed_in = server.expires_at(&id).await;
 
     // Well over half the lifetime left: nothing moves.
     let reply = client.get("/").await;
     assert!(reply.set_cookies.is_empty());
-    assert_eq!(
-        server
-            .store
-            .load_session(&id)
-            .await
-            .unwrap()
-            .unwrap()
-            .expires_at,
-        signed_in
-    );
+    assert_eq!(server.expires_at(&id).await, signed_in);
 
     // Less than half left: the session is touched and the cookie renewed.
     tokio::time::sleep(Duration::from_millis(2500)).await;
@@ -405,16 +394,8 @@ async fn insecure_cookies_on_request_and_sliding_expiry_touches() {
         "{:?}",
         reply.set_cookies
     );
-    let touched = server
-        .store
-        .load_session(&id)
-        .await
-        .unwrap()
-        .expect("still live");
-    assert!(
-        touched.expires_at >= signed_in + chrono::Duration::milliseconds(2000),
-        "{touched:?}"
-    );
+    let touched = server.store.load_session(&id).await.unwrap().expect("live");
+    assert!(touched.expires_at >= signed_in + chrono::Duration::milliseconds(2000));
     assert_eq!(touched.identity.username.as_deref(), Some("carol"));
 
     // Past the original expiry, the session lives on thanks to the touch.
