@@ -1,0 +1,198 @@
+//! The cells of one backend: every operation at every concurrency, store and raw interleaved.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::measure::{Sample, drive};
+use crate::report::{CellResult, SideInfo};
+use crate::targets::{BenchError, Target};
+use crate::workload::{Op, Workload};
+
+/// A boxed future: one per cell and side, never per operation.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A [`Target`] with its type erased, so one backend can list a store and its raw drivers.
+pub trait Runner: Send + Sync {
+    /// Measures `op` for `duration` (see [`drive`]).
+    fn measure(
+        &self,
+        workload: Arc<Workload>,
+        op: Op,
+        concurrency: u32,
+        duration: Duration,
+        seed: u64,
+    ) -> BoxFuture<'_, Sample>;
+
+    /// Saves every session of `workload`, from a few tasks at once.
+    fn populate(&self, workload: Arc<Workload>) -> BoxFuture<'_, Result<(), BenchError>>;
+}
+
+/// How many tasks fill a table before measuring.
+const POPULATE_TASKS: usize = 8;
+
+impl<T: Target> Runner for Arc<T> {
+    fn measure(
+        &self,
+        workload: Arc<Workload>,
+        op: Op,
+        concurrency: u32,
+        duration: Duration,
+        seed: u64,
+    ) -> BoxFuture<'_, Sample> {
+        Box::pin(drive(
+            Arc::clone(self),
+            workload,
+            op,
+            concurrency,
+            duration,
+            seed,
+        ))
+    }
+
+    fn populate(&self, workload: Arc<Workload>) -> BoxFuture<'_, Result<(), BenchError>> {
+        Box::pin(async move {
+            let tasks: Vec<_> = (0..POPULATE_TASKS)
+                .map(|task| {
+                    let target = Arc::clone(self);
+                    let workload = Arc::clone(&workload);
+                    tokio::spawn(async move {
+                        for session in workload.sessions.iter().skip(task).step_by(POPULATE_TASKS) {
+                            target.save(session).await?;
+                        }
+                        Ok::<(), BenchError>(())
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await??;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// One side of the comparison: the store, or a raw driver.
+pub struct Side {
+    /// Name, setup and role, as reported.
+    pub info: SideInfo,
+    /// What runs it.
+    pub runner: Box<dyn Runner>,
+}
+
+impl Side {
+    /// A side measuring `target`.
+    pub fn new<T: Target>(info: SideInfo, target: T) -> Self {
+        Side {
+            info,
+            runner: Box::new(Arc::new(target)),
+        }
+    }
+}
+
+/// How long and how often each cell runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// Measured time per side and cell, split over the rounds.
+    pub seconds: f64,
+    /// Concurrency levels, in order.
+    pub concurrency: Vec<u32>,
+    /// Each side runs this many times per cell, alternating with the other sides.
+    pub rounds: u32,
+}
+
+impl Plan {
+    /// The measured time of one round of one side.
+    pub fn round(&self) -> Duration {
+        Duration::from_secs_f64(self.seconds / f64::from(self.rounds.max(1)))
+    }
+
+    /// The unrecorded warm-up before each round: a tenth of it, from 0.2 to 1 second.
+    pub fn warm_up(&self) -> Duration {
+        (self.round() / 10).clamp(Duration::from_millis(200), Duration::from_secs(1))
+    }
+}
+
+/// Fills every side's table, then measures every cell. Within a cell the sides take turns,
+/// round after round, each starting the cell in turn, so slow drift in the server (caches,
+/// checkpoints, vacuum) does not favour one side.
+pub async fn run_cells(
+    backend: &str,
+    sides: &[Side],
+    workload: &Arc<Workload>,
+    plan: &Plan,
+) -> Result<Vec<CellResult>, BenchError> {
+    for side in sides {
+        eprintln!(
+            "authly-bench: {backend}: filling the {} table with {} sessions",
+            side.info.name,
+            workload.sessions.len()
+        );
+        side.runner
+            .populate(Arc::clone(workload))
+            .await
+            .map_err(|e| format!("{backend}: filling the {} table: {e}", side.info.name))?;
+    }
+    let mut results = Vec::new();
+    let mut cell = 0usize;
+    for op in Op::ALL {
+        for &concurrency in &plan.concurrency {
+            let mut samples: Vec<Sample> = sides.iter().map(|_| Sample::default()).collect();
+            for round in 0..plan.rounds.max(1) as usize {
+                for turn in 0..sides.len() {
+                    let index = (cell + round + turn) % sides.len();
+                    let runner = &sides[index].runner;
+                    let seed = (cell * 1_000 + round * 10 + index) as u64;
+                    runner
+                        .measure(
+                            Arc::clone(workload),
+                            op,
+                            concurrency,
+                            plan.warm_up(),
+                            seed + 500,
+                        )
+                        .await;
+                    let sample = runner
+                        .measure(Arc::clone(workload), op, concurrency, plan.round(), seed)
+                        .await;
+                    samples[index].merge(sample);
+                }
+            }
+            for (side, sample) in sides.iter().zip(samples) {
+                let result = CellResult::new(op, concurrency, &side.info.name, &sample);
+                eprintln!("authly-bench: {backend}: {}", result.summary());
+                results.push(result);
+            }
+            cell += 1;
+        }
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_split_the_time_and_warm_up_is_bounded() {
+        let plan = Plan {
+            seconds: 5.0,
+            concurrency: vec![1, 32],
+            rounds: 2,
+        };
+        assert_eq!(plan.round(), Duration::from_millis(2_500));
+        assert_eq!(plan.warm_up(), Duration::from_millis(250));
+        let long = Plan {
+            seconds: 60.0,
+            rounds: 1,
+            ..plan.clone()
+        };
+        assert_eq!(long.warm_up(), Duration::from_secs(1));
+        let short = Plan {
+            seconds: 0.5,
+            ..plan
+        };
+        assert_eq!(short.warm_up(), Duration::from_millis(200));
+    }
+}
