@@ -165,3 +165,38 @@ async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
     assert_eq!(store.delete_expired().await.unwrap(), expired as u64);
     assert!(store.load_session(&live.id).await.unwrap().is_some());
 }
+
+/// The bad-input semantics, each in a test of its own so a failure points straight at it.
+mod bad_input {
+    use super::*;
+    use authly_session::testing::Conformance;
+
+    #[tokio::test]
+    async fn semantic_3_load_of_unknown_or_invalid_ids_is_none() {
+        Conformance::new(memory_store().await).run_semantic(3).await;
+    }
+
+    #[tokio::test]
+    async fn semantic_4_save_with_an_invalid_id_fails_and_writes_nothing() {
+        Conformance::new(memory_store().await).run_semantic(4).await;
+    }
+
+    #[tokio::test]
+    async fn semantic_6_delete_is_idempotent() {
+        Conformance::new(memory_store().await).run_semantic(6).await;
+    }
+
+    #[tokio::test]
+    async fn semantic_11_hostile_strings_round_trip() {
+        Conformance::new(memory_store().await)
+            .run_semantic(11)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn semantic_17_errors_and_debug_output_hide_ids() {
+        Conformance::new(memory_store().await)
+            .run_semantic(17)
+            .await;
+    }
+}

@@ -79,6 +79,28 @@ impl<S: SessionStore + Clone> Conformance<S> {
         self
     }
 
+    /// Runs the checks of one numbered semantic, then checks that no log line emitted meanwhile
+    /// held a full session id: a backend's tests can give each semantic a test of its own.
+    /// Semantics 13 to 16 and 18 need the backend's help: see [`check_table_names`],
+    /// [`check_concurrent_migrate`], [`check_isolation`], [`check_fault_recovery`] and
+    /// [`check_hashed_at_rest`].
+    ///
+    /// # Panics
+    ///
+    /// When the semantic does not hold, or is not checkable through the trait alone.
+    pub async fn run_semantic(self, number: u8) {
+        let ctx = Ctx::new(self.store, self.server_side_expiry);
+        let capture = logs::LogCapture::new();
+        let checkable = checks::semantic(&ctx, number)
+            .with_subscriber(capture.dispatch())
+            .await;
+        assert!(
+            checkable,
+            "semantic {number} is not checkable through the trait alone; use the backend helpers"
+        );
+        logs::assert_no_id_logged(&capture, &ctx.ids_used());
+    }
+
     /// Runs every check, then checks that no log line emitted meanwhile held a full session id.
     ///
     /// # Panics

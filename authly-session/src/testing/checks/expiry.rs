@@ -164,7 +164,7 @@ pub(crate) async fn expiry_everywhere<S: SessionStore>(ctx: &Ctx<S>) {
 }
 
 /// Semantic 5: an expired session is never stored, and replaces (removes) a stored one.
-async fn save_expired<S: SessionStore>(ctx: &Ctx<S>) {
+pub(crate) async fn save_expired<S: SessionStore>(ctx: &Ctx<S>) {
     let identity = ctx.identity("save-expired");
     let mut session = ctx.session(&identity, Duration::hours(1));
     ok(

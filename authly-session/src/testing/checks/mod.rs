@@ -25,3 +25,28 @@ pub(crate) async fn all<S: SessionStore + Clone>(ctx: &Ctx<S>) {
     concurrency::mixed_operations(ctx).await;
     expiry::expiry_everywhere(ctx).await;
 }
+
+/// The checks of one numbered semantic; `false` when it is not checkable through the trait alone.
+pub(crate) async fn semantic<S: SessionStore + Clone>(ctx: &Ctx<S>, number: u8) -> bool {
+    match number {
+        1 => basic::round_trip(ctx).await,
+        2 => basic::upsert(ctx).await,
+        3 => basic::load_none(ctx).await,
+        4 => basic::save_invalid(ctx).await,
+        5 => expiry::save_expired(ctx).await,
+        6 => basic::delete_idempotent(ctx).await,
+        7 => basic::case_sensitive(ctx).await,
+        8 | 20 => expiry::expiry_everywhere(ctx).await,
+        9 => {
+            identity::list_exact(ctx).await;
+            identity::delete_by_handle(ctx).await;
+        }
+        10 => identity::delete_identity(ctx).await,
+        11 => strings::round_trip_strings(ctx).await,
+        12 => concurrency::mixed_operations(ctx).await,
+        17 => basic::errors_hide_ids(ctx).await,
+        19 => basic::touch(ctx).await,
+        _ => return false,
+    }
+    true
+}
