@@ -24,9 +24,15 @@
 
 mod connect;
 mod queries;
+mod retry;
 mod session_store;
 mod store;
 
 pub use authly_session;
 pub use sqlx;
 pub use store::MySqlStore;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

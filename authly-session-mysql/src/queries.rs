@@ -104,7 +104,11 @@ mod tests {
             &queries.list,
             &queries.delete_identity,
         ] {
-            assert!(statement.as_str().contains("`order`"), "{}", statement.as_str());
+            assert!(
+                statement.as_str().contains("`order`"),
+                "{}",
+                statement.as_str()
+            );
             assert!(!statement.as_str().contains("authly_sessions"));
         }
         let (version, migration) = &queries.migrations[0];

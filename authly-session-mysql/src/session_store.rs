@@ -1,7 +1,8 @@
 //! `SessionStore` for `MySqlStore`: one statement per operation, bound parameters only.
 //!
 //! Times cross the wire as `DATETIME` values holding UTC (`NaiveDateTime` in UTC), so the
-//! connection's `time_zone` never shifts them.
+//! connection's `time_zone` never shifts them. Writes go through [`retry::execute`], which runs a
+//! statement again if InnoDB picked it as a deadlock victim.
 
 use authly_session::{
     DELETE_EXPIRED_BATCH, Identity, SavePlan, Session, SessionError, SessionInfo, SessionStore,
@@ -12,6 +13,7 @@ use sqlx::Row;
 use sqlx::mysql::MySqlRow;
 
 use crate::MySqlStore;
+use crate::retry;
 
 impl MySqlStore {
     /// The identity and expiry of a row whose columns `data` and `expires_at` start at `first`.
@@ -29,12 +31,10 @@ impl MySqlStore {
     }
 
     async fn delete_by_handle(&self, operation: &str, handle: &str) -> Result<u64, SessionError> {
-        sqlx::query(self.queries.delete.clone())
-            .bind(handle)
-            .execute(&self.pool)
-            .await
-            .map(|done| done.rows_affected())
-            .map_err(|e| SessionError::backend(operation, e))
+        retry::execute(&self.pool, operation, || {
+            sqlx::query(self.queries.delete.clone()).bind(handle)
+        })
+        .await
     }
 }
 
@@ -65,15 +65,15 @@ impl SessionStore for MySqlStore {
                 .delete_by_handle("save_session", &handle)
                 .await
                 .map(drop),
-            SavePlan::Upsert(row) => sqlx::query(self.queries.upsert.clone())
-                .bind(row.handle)
-                .bind(row.identity_key)
-                .bind(row.payload)
-                .bind(row.expires_at.naive_utc())
-                .execute(&self.pool)
-                .await
-                .map(drop)
-                .map_err(|e| SessionError::backend("save_session", e)),
+            SavePlan::Upsert(row) => retry::execute(&self.pool, "save_session", || {
+                sqlx::query(self.queries.upsert.clone())
+                    .bind(row.handle.as_str())
+                    .bind(row.identity_key.as_str())
+                    .bind(row.payload.as_str())
+                    .bind(row.expires_at.naive_utc())
+            })
+            .await
+            .map(drop),
         }
     }
 
@@ -94,34 +94,33 @@ impl SessionStore for MySqlStore {
         if !is_valid_session_id(id) {
             return Ok(false);
         }
-        let now = Utc::now();
-        let query = if expires_at <= now {
-            sqlx::query(self.queries.end_live.clone())
-                .bind(session_handle(id))
-                .bind(now.naive_utc())
-        } else {
-            sqlx::query(self.queries.touch.clone())
-                .bind(expires_at.naive_utc())
-                .bind(session_handle(id))
-                .bind(now.naive_utc())
-        };
-        let done = query
-            .execute(&self.pool)
-            .await
-            .map_err(|e| SessionError::backend("touch_session", e))?;
-        Ok(done.rows_affected() == 1)
+        let handle = session_handle(id);
+        let now = Utc::now().naive_utc();
+        let expires_at = expires_at.naive_utc();
+        let matched = retry::execute(&self.pool, "touch_session", || {
+            if expires_at <= now {
+                sqlx::query(self.queries.end_live.clone())
+                    .bind(handle.as_str())
+                    .bind(now)
+            } else {
+                sqlx::query(self.queries.touch.clone())
+                    .bind(expires_at)
+                    .bind(handle.as_str())
+                    .bind(now)
+            }
+        })
+        .await?;
+        Ok(matched == 1)
     }
 
     async fn delete_expired(&self) -> Result<u64, SessionError> {
         let now = Utc::now().naive_utc();
         let mut removed = 0;
         loop {
-            let batch = sqlx::query(self.queries.delete_expired.clone())
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(|e| SessionError::backend("delete_expired", e))?
-                .rows_affected();
+            let batch = retry::execute(&self.pool, "delete_expired", || {
+                sqlx::query(self.queries.delete_expired.clone()).bind(now)
+            })
+            .await?;
             removed += batch;
             if batch < DELETE_EXPIRED_BATCH {
                 return Ok(removed);
@@ -171,11 +170,10 @@ impl SessionStore for MySqlStore {
         provider_id: &str,
         external_id: &str,
     ) -> Result<u64, SessionError> {
-        sqlx::query(self.queries.delete_identity.clone())
-            .bind(identity_key(provider_id, external_id))
-            .execute(&self.pool)
-            .await
-            .map(|done| done.rows_affected())
-            .map_err(|e| SessionError::backend("delete_identity_sessions", e))
+        let key = identity_key(provider_id, external_id);
+        retry::execute(&self.pool, "delete_identity_sessions", || {
+            sqlx::query(self.queries.delete_identity.clone()).bind(key.as_str())
+        })
+        .await
     }
 }

@@ -287,7 +287,11 @@ async fn the_connection_time_zone_never_shifts_expiry() {
             authly_session::truncate_to_micros(session.expires_at)
         );
         assert_eq!(
-            store.list_identity_sessions("github", "tz").await.unwrap().len(),
+            store
+                .list_identity_sessions("github", "tz")
+                .await
+                .unwrap()
+                .len(),
             1
         );
     }
@@ -301,7 +305,10 @@ async fn the_connection_time_zone_never_shifts_expiry() {
     .unwrap();
     assert_eq!(
         stored,
-        session.expires_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+        session
+            .expires_at
+            .format("%Y-%m-%d %H:%M:%S%.6f")
+            .to_string(),
         "the column holds UTC"
     );
 
@@ -352,4 +359,60 @@ async fn an_unreachable_server_fails_within_the_acquire_timeout_and_hides_the_pa
     let text = format!("{error} {error:?}");
     assert!(text.contains("127.0.0.1:1/sessions"), "{text}");
     assert!(!text.contains("hunter2secret"), "{text}");
+}
+
+/// Beyond semantic 12's load: many writers reaching the same rows through different indexes
+/// (upsert by key, touch of an indexed expiry, delete by identity) make InnoDB pick deadlock
+/// victims; the store must absorb them, never surface one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn heavy_contention_never_surfaces_a_deadlock() {
+    let Some(url) = server_url(URL_VARIABLE) else {
+        return;
+    };
+    let pool = MySqlPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect(&url)
+        .await
+        .unwrap();
+    let store = MySqlStore::with_table_name(pool, &unique_name("contention")).unwrap();
+    store.migrate().await.unwrap();
+    let ids: Vec<String> = (0..4)
+        .map(|i| unique_name(&format!("contended{i}")))
+        .collect();
+    let tasks: Vec<_> = (0..64usize)
+        .map(|task| {
+            let (store, ids) = (store.clone(), ids.clone());
+            tokio::spawn(async move {
+                for round in 0..150usize {
+                    let id = &ids[(task * 7 + round) % ids.len()];
+                    let later = Utc::now() + chrono::Duration::hours(1);
+                    let result = match (task + round) % 6 {
+                        0 | 1 => {
+                            let identity = Identity::new("contention", format!("u{}", task % 3));
+                            let session = Session {
+                                id: id.clone(),
+                                identity,
+                                expires_at: later,
+                            };
+                            store.save_session(&session).await
+                        }
+                        2 => store.load_session(id).await.map(drop),
+                        3 => store.touch_session(id, later).await.map(drop),
+                        4 => store.delete_session(id).await,
+                        _ => store
+                            .delete_identity_sessions("contention", "u1")
+                            .await
+                            .map(drop),
+                    };
+                    result.map_err(|e| e.to_string())?;
+                }
+                Ok::<(), String>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    drop_table(&store).await;
 }

@@ -61,7 +61,12 @@ mod tests {
         ] {
             assert!(parse(good).is_ok(), "{good}");
         }
-        for bad in ["mysql://root@localhost/test", "localhost", "", "postgres:/x"] {
+        for bad in [
+            "mysql://root@localhost/test",
+            "localhost",
+            "",
+            "postgres:/x",
+        ] {
             assert!(
                 matches!(parse(bad), Err(SessionError::InvalidConfiguration { .. })),
                 "{bad}"

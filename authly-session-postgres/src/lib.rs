@@ -29,3 +29,8 @@ mod store;
 pub use authly_session;
 pub use sqlx;
 pub use store::PostgresStore;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

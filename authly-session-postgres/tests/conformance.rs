@@ -40,9 +40,10 @@ async fn drop_table(store: &PostgresStore) {
     .execute(store.pool())
     .await
     .expect("drop table");
-    sqlx::query(AssertSqlSafe(
-        table.render("DELETE FROM authly_session_schema WHERE table_name = $1", '"'),
-    ))
+    sqlx::query(AssertSqlSafe(table.render(
+        "DELETE FROM authly_session_schema WHERE table_name = $1",
+        '"',
+    )))
     .bind(table.to_string())
     .execute(store.pool())
     .await
@@ -93,7 +94,9 @@ async fn migrate_is_idempotent_concurrent_safe_and_records_the_version() {
                 .connect(&url)
                 .await
                 .map_err(|e| SessionError::backend("connect", e))?;
-            PostgresStore::with_table_name(pool, &table)?.migrate().await
+            PostgresStore::with_table_name(pool, &table)?
+                .migrate()
+                .await
         }
     })
     .await;
@@ -133,11 +136,15 @@ async fn a_schema_qualified_table_works_and_keeps_its_version_in_that_schema() {
     .execute(&pool)
     .await
     .unwrap();
-    let store = PostgresStore::with_table_name(pool.clone(), &format!("{schema}.Sessions")).unwrap();
+    let store =
+        PostgresStore::with_table_name(pool.clone(), &format!("{schema}.Sessions")).unwrap();
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
 
-    let session = Session::new(Identity::new("github", "schema"), chrono::Duration::hours(1));
+    let session = Session::new(
+        Identity::new("github", "schema"),
+        chrono::Duration::hours(1),
+    );
     store.save_session(&session).await.unwrap();
     assert!(store.load_session(&session.id).await.unwrap().is_some());
     assert_eq!(
@@ -289,12 +296,11 @@ async fn delete_expired_works_through_a_backlog_in_batches() {
 
     assert_eq!(store.delete_expired().await.unwrap(), expired as u64);
     assert!(store.load_session(&live.id).await.unwrap().is_some());
-    let batches: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT removed FROM \"{log}\""
-    )))
-    .fetch_all(store.pool())
-    .await
-    .unwrap();
+    let batches: Vec<i64> =
+        sqlx::query_scalar(AssertSqlSafe(format!("SELECT removed FROM \"{log}\"")))
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
     assert!(batches.len() >= 3, "{batches:?}");
     assert!(
         batches.iter().all(|&n| n <= DELETE_EXPIRED_BATCH as i64),
@@ -311,7 +317,9 @@ async fn delete_expired_works_through_a_backlog_in_batches() {
 
 #[tokio::test]
 async fn a_bad_url_is_a_configuration_error() {
-    let error = PostgresStore::connect("mysql://root@127.0.0.1/test").await.unwrap_err();
+    let error = PostgresStore::connect("mysql://root@127.0.0.1/test")
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, SessionError::InvalidConfiguration { .. }),
         "{error:?}"
@@ -324,7 +332,11 @@ async fn an_unreachable_server_fails_within_the_acquire_timeout_and_hides_the_pa
     let error = PostgresStore::connect("postgres://user:hunter2secret@127.0.0.1:1/sessions")
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(matches!(error, SessionError::Backend { .. }), "{error:?}");
     let text = format!("{error} {error:?}");
     assert!(text.contains("127.0.0.1:1/sessions"), "{text}");
