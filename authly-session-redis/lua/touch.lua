@@ -1,0 +1,29 @@
+-- touch (single node): move a live session's expiry, or end it when the new time has passed.
+-- Returns 1 when a live session was found, 0 otherwise. The identity is not rewritten.
+-- KEYS: session
+-- ARGV: handle, new expires_at, ttl ms, now, prefix
+local session = KEYS[1]
+local handle, expires_at, ttl, now, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+local fields = redis.call('HMGET', session, 'e', 'k')
+if not is_live(fields[1], now) then
+  return 0
+end
+local ik = fields[2]
+if not is_live(expires_at, now) then
+  redis.call('DEL', session)
+  if ik then
+    unindex(prefix, ik, handle)
+  end
+  return 1
+end
+redis.call('HSET', session, 'e', expires_at)
+redis.call('PEXPIRE', session, ttl)
+if ik then
+  local index, registry = index_key(prefix, ik), registry_key(prefix, ik)
+  redis.call('ZADD', index, expires_at, handle)
+  extend_ttl(index, ttl)
+  register(index, registry, ik)
+  extend_ttl(registry, ttl)
+end
+return 1

@@ -1,0 +1,243 @@
+//! Redis Cluster operations. A session and its identity index live in different slots, so an
+//! operation is a short sequence of single-slot steps, ordered so that every crash or race leaves
+//! only harmless leftovers:
+//!
+//! - Invariant: while a session of identity `I` is live, `I`'s index holds its handle with a
+//!   score at least its `expires_at`. Writers raise the index score (`ZADD GT`) *before* writing
+//!   the session; index entries are only ever removed once their score has passed.
+//! - So the index may hold stale entries (deleted sessions, sessions since saved for another
+//!   identity). Readers verify every entry against the session hash (present, same identity
+//!   key, live), and stale entries disappear when their score passes (pruning on the next write
+//!   to the index, `delete_expired`, or the index key's own TTL).
+//!
+//! Removing an index entry right away on delete would be unsafe across slots: a concurrent save
+//! of the same session could be indexed in between and lose its entry, hiding a live session
+//! from "sign out everywhere".
+
+use authly_session::{SessionError, SessionInfo, SessionRow, to_unix_micros};
+use futures_util::future::try_join_all;
+use redis::cluster_async::ClusterConnection;
+
+use crate::error::{Conflict, During};
+use crate::keys::Keys;
+use crate::scripts;
+use crate::stored::{self, ttl_millis};
+
+/// How often touch starts over when the session changes identity under it.
+const TOUCH_ATTEMPTS: usize = 3;
+
+/// Step 1 of save and touch: raise `handle`'s score in the index of `identity_key`.
+async fn raise_index(
+    connection: &mut ClusterConnection,
+    keys: &Keys,
+    operation: &'static str,
+    identity_key: &str,
+    handle: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), SessionError> {
+    scripts::SHARD_INDEX
+        .key(keys.index(identity_key))
+        .key(keys.registry(identity_key))
+        .arg(identity_key)
+        .arg(handle)
+        .arg(expires_at)
+        .arg(ttl_millis(expires_at, now))
+        .arg(now)
+        .invoke_async::<()>(connection)
+        .await
+        .during(operation)
+}
+
+pub(crate) async fn save(
+    connection: &ClusterConnection,
+    keys: &Keys,
+    row: &SessionRow,
+    now: i64,
+) -> Result<(), SessionError> {
+    let connection = &mut connection.clone();
+    let expires_at = to_unix_micros(row.expires_at);
+    raise_index(
+        connection,
+        keys,
+        "save_session",
+        &row.identity_key,
+        &row.handle,
+        expires_at,
+        now,
+    )
+    .await?;
+    scripts::SHARD_WRITE
+        .key(keys.session(&row.handle))
+        .arg(&row.payload)
+        .arg(expires_at)
+        .arg(&row.identity_key)
+        .arg(ttl_millis(expires_at, now))
+        .invoke_async::<()>(connection)
+        .await
+        .during("save_session")
+}
+
+/// Deletes the session hash; its index entry goes once its score passes.
+pub(crate) async fn remove(
+    connection: &ClusterConnection,
+    keys: &Keys,
+    operation: &'static str,
+    handle: &str,
+) -> Result<(), SessionError> {
+    redis::cmd("DEL")
+        .arg(keys.session(handle))
+        .query_async::<()>(&mut connection.clone())
+        .await
+        .during(operation)
+}
+
+pub(crate) async fn touch(
+    connection: &ClusterConnection,
+    keys: &Keys,
+    handle: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<bool, SessionError> {
+    const OPERATION: &str = "touch_session";
+    let connection = &mut connection.clone();
+    let session = keys.session(handle);
+    if expires_at <= now {
+        return scripts::SHARD_END
+            .key(&session)
+            .arg(now)
+            .invoke_async(connection)
+            .await
+            .during(OPERATION);
+    }
+    for _ in 0..TOUCH_ATTEMPTS {
+        let (stored_expiry, identity_key): (Option<Vec<u8>>, Option<String>) = redis::cmd("HMGET")
+            .arg(&session)
+            .arg("e")
+            .arg("k")
+            .query_async(connection)
+            .await
+            .during(OPERATION)?;
+        let (Some(stored_expiry), Some(identity_key)) = (stored_expiry, identity_key) else {
+            return Ok(false);
+        };
+        if to_unix_micros(stored::decode_expiry(keys.context(), &stored_expiry)?) <= now {
+            return Ok(false);
+        }
+        raise_index(
+            connection,
+            keys,
+            OPERATION,
+            &identity_key,
+            handle,
+            expires_at,
+            now,
+        )
+        .await?;
+        let moved: i64 = scripts::SHARD_TOUCH
+            .key(&session)
+            .arg(&identity_key)
+            .arg(expires_at)
+            .arg(ttl_millis(expires_at, now))
+            .arg(now)
+            .invoke_async(connection)
+            .await
+            .during(OPERATION)?;
+        match moved {
+            1 => return Ok(true),
+            0 => return Ok(false),
+            _ => tracing::debug!("touch_session: the session changed identity meanwhile, retrying"),
+        }
+    }
+    Err(SessionError::backend(
+        OPERATION,
+        Conflict("the session kept changing identity during touch_session"),
+    ))
+}
+
+/// The handles indexed for `identity_key` with a score after `now`: a superset of its live
+/// sessions.
+async fn indexed(
+    connection: &mut ClusterConnection,
+    keys: &Keys,
+    operation: &'static str,
+    identity_key: &str,
+    now: i64,
+) -> Result<Vec<String>, SessionError> {
+    redis::cmd("ZRANGE")
+        .arg(keys.index(identity_key))
+        .arg(format!("({now}"))
+        .arg("+inf")
+        .arg("BYSCORE")
+        .query_async(connection)
+        .await
+        .during(operation)
+}
+
+pub(crate) async fn list(
+    connection: &ClusterConnection,
+    keys: &Keys,
+    identity_key: &str,
+    now: i64,
+) -> Result<Vec<SessionInfo>, SessionError> {
+    const OPERATION: &str = "list_identity_sessions";
+    let handles = indexed(&mut connection.clone(), keys, OPERATION, identity_key, now).await?;
+    // One HMGET per session, all in flight at once over the shared connections.
+    let fetches = handles.into_iter().map(|handle| {
+        let mut connection = connection.clone();
+        let session = keys.session(&handle);
+        async move {
+            let fields: (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>) = redis::cmd("HMGET")
+                .arg(session)
+                .arg("d")
+                .arg("e")
+                .arg("k")
+                .query_async(&mut connection)
+                .await
+                .during(OPERATION)?;
+            Ok::<_, SessionError>((handle, fields))
+        }
+    });
+    let mut sessions = Vec::new();
+    for (handle, fields) in try_join_all(fetches).await? {
+        let (Some(payload), Some(expiry), Some(owner)) = fields else {
+            continue;
+        };
+        if owner != identity_key.as_bytes() {
+            continue;
+        }
+        let (identity, expires_at) = stored::decode(keys.context(), &payload, &expiry)?;
+        if to_unix_micros(expires_at) > now {
+            sessions.push(SessionInfo {
+                handle,
+                identity,
+                expires_at,
+            });
+        }
+    }
+    Ok(sessions)
+}
+
+pub(crate) async fn delete_identity(
+    connection: &ClusterConnection,
+    keys: &Keys,
+    identity_key: &str,
+    now: i64,
+) -> Result<u64, SessionError> {
+    const OPERATION: &str = "delete_identity_sessions";
+    let handles = indexed(&mut connection.clone(), keys, OPERATION, identity_key, now).await?;
+    let deletions = handles.into_iter().map(|handle| {
+        let mut connection = connection.clone();
+        let session = keys.session(&handle);
+        async move {
+            scripts::SHARD_DELETE_OWNED
+                .key(session)
+                .arg(identity_key)
+                .arg(now)
+                .invoke_async::<u64>(&mut connection)
+                .await
+                .during(OPERATION)
+        }
+    });
+    Ok(try_join_all(deletions).await?.into_iter().sum())
+}

@@ -1,0 +1,179 @@
+//! `SessionStore` for `RedisStore`: validation, the application's clock, and dispatch to the
+//! single-node or cluster form of each operation.
+
+use authly_session::{
+    SavePlan, Session, SessionError, SessionInfo, SessionStore, identity_key, is_valid_handle,
+    is_valid_session_id, session_handle, to_unix_micros,
+};
+use chrono::{DateTime, Utc};
+use futures_util::future::try_join_all;
+
+use crate::connection::Connection;
+use crate::error::During;
+use crate::keys::Keys;
+use crate::stored;
+use crate::{RedisStore, cluster, scripts, single};
+
+/// How many identity indexes one `delete_expired` script prunes before it yields the server.
+const SWEEP_BATCH: u32 = 500;
+
+/// The application's clock, as the stores keep time: unix microseconds.
+fn now_micros() -> i64 {
+    to_unix_micros(Utc::now())
+}
+
+impl RedisStore {
+    async fn remove_handle(
+        &self,
+        operation: &'static str,
+        handle: &str,
+    ) -> Result<(), SessionError> {
+        self.keys.check()?;
+        match &self.connection {
+            Connection::Single(c) => single::remove(c, &self.keys, operation, handle).await,
+            Connection::Cluster(c) => cluster::remove(c, &self.keys, operation, handle).await,
+        }
+    }
+
+    /// Prunes one registry shard's due indexes, in batches, until none is due.
+    async fn sweep_shard(&self, keys: &Keys, shard: String, now: i64) -> Result<(), SessionError> {
+        let mut connection = self.connection.clone();
+        loop {
+            let visited: u32 = scripts::SWEEP
+                .key(&shard)
+                .arg(now)
+                .arg(SWEEP_BATCH)
+                .arg(keys.prefix())
+                .invoke_async(&mut connection)
+                .await
+                .during("delete_expired")?;
+            if visited < SWEEP_BATCH {
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for RedisStore {
+    async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
+        if !is_valid_session_id(id) {
+            return Ok(None);
+        }
+        self.keys.check()?;
+        let (payload, expiry): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::cmd("HMGET")
+            .arg(self.keys.session(&session_handle(id)))
+            .arg("d")
+            .arg("e")
+            .query_async(&mut self.connection.clone())
+            .await
+            .during("load_session")?;
+        let (Some(payload), Some(expiry)) = (payload, expiry) else {
+            return Ok(None);
+        };
+        // The key's TTL is a backstop; the application's clock decides.
+        if stored::decode_expiry(self.keys.context(), &expiry)? <= Utc::now() {
+            return Ok(None);
+        }
+        let (identity, expires_at) = stored::decode(self.keys.context(), &payload, &expiry)?;
+        Ok(Some(Session {
+            id: id.to_owned(),
+            identity,
+            expires_at,
+        }))
+    }
+
+    async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
+        let now = Utc::now();
+        match SavePlan::new(session, now)? {
+            SavePlan::Remove { handle } => self.remove_handle("save_session", &handle).await,
+            SavePlan::Upsert(row) => {
+                self.keys.check()?;
+                let now = to_unix_micros(now);
+                match &self.connection {
+                    Connection::Single(c) => single::save(c, &self.keys, &row, now).await,
+                    Connection::Cluster(c) => cluster::save(c, &self.keys, &row, now).await,
+                }
+            }
+        }
+    }
+
+    async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
+        if !is_valid_session_id(id) {
+            return Ok(());
+        }
+        self.remove_handle("delete_session", &session_handle(id))
+            .await
+    }
+
+    async fn touch_session(
+        &self,
+        id: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, SessionError> {
+        if !is_valid_session_id(id) {
+            return Ok(false);
+        }
+        self.keys.check()?;
+        let handle = session_handle(id);
+        let (expires_at, now) = (to_unix_micros(expires_at), now_micros());
+        match &self.connection {
+            Connection::Single(c) => single::touch(c, &self.keys, &handle, expires_at, now).await,
+            Connection::Cluster(c) => cluster::touch(c, &self.keys, &handle, expires_at, now).await,
+        }
+    }
+
+    /// Redis drops expired session keys by their TTL, so this removes no session and returns 0;
+    /// it prunes the expired entries of every identity index that has some (found through the
+    /// registry, never by scanning the keyspace).
+    async fn delete_expired(&self) -> Result<u64, SessionError> {
+        self.keys.check()?;
+        let now = now_micros();
+        let sweeps = self
+            .keys
+            .registry_shards()
+            .map(|shard| self.sweep_shard(&self.keys, shard, now));
+        try_join_all(sweeps).await?;
+        Ok(0)
+    }
+
+    async fn list_identity_sessions(
+        &self,
+        provider_id: &str,
+        external_id: &str,
+    ) -> Result<Vec<SessionInfo>, SessionError> {
+        self.keys.check()?;
+        let key = identity_key(provider_id, external_id);
+        let now = now_micros();
+        let mut sessions = match &self.connection {
+            Connection::Single(c) => single::list(c, &self.keys, &key, now).await?,
+            Connection::Cluster(c) => cluster::list(c, &self.keys, &key, now).await?,
+        };
+        // The identity key is a hash: keep only exact matches, whatever it collides with.
+        sessions.retain(|info| {
+            info.identity.provider_id == provider_id && info.identity.external_id == external_id
+        });
+        Ok(sessions)
+    }
+
+    async fn delete_session_by_handle(&self, handle: &str) -> Result<(), SessionError> {
+        if !is_valid_handle(handle) {
+            return Ok(());
+        }
+        self.remove_handle("delete_session_by_handle", handle).await
+    }
+
+    async fn delete_identity_sessions(
+        &self,
+        provider_id: &str,
+        external_id: &str,
+    ) -> Result<u64, SessionError> {
+        self.keys.check()?;
+        let key = identity_key(provider_id, external_id);
+        let now = now_micros();
+        match &self.connection {
+            Connection::Single(c) => single::delete_identity(c, &self.keys, &key, now).await,
+            Connection::Cluster(c) => cluster::delete_identity(c, &self.keys, &key, now).await,
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Single-node operations: each is one script (`EVALSHA`) or command, so one round trip, and
+//! atomic: a session and its index entry always change together.
+
+use authly_session::{SessionError, SessionInfo, SessionRow, to_unix_micros};
+use redis::aio::ConnectionManager;
+
+use crate::error::During;
+use crate::keys::Keys;
+use crate::scripts;
+use crate::stored::{self, ttl_millis};
+
+pub(crate) async fn save(
+    connection: &ConnectionManager,
+    keys: &Keys,
+    row: &SessionRow,
+    now: i64,
+) -> Result<(), SessionError> {
+    let expires_at = to_unix_micros(row.expires_at);
+    scripts::SAVE
+        .key(keys.session(&row.handle))
+        .key(keys.index(&row.identity_key))
+        .key(keys.registry(&row.identity_key))
+        .arg(&row.payload)
+        .arg(expires_at)
+        .arg(&row.identity_key)
+        .arg(&row.handle)
+        .arg(ttl_millis(expires_at, now))
+        .arg(now)
+        .arg(keys.prefix())
+        .invoke_async::<()>(&mut connection.clone())
+        .await
+        .during("save_session")
+}
+
+pub(crate) async fn remove(
+    connection: &ConnectionManager,
+    keys: &Keys,
+    operation: &'static str,
+    handle: &str,
+) -> Result<(), SessionError> {
+    scripts::REMOVE
+        .key(keys.session(handle))
+        .arg(handle)
+        .arg(keys.prefix())
+        .invoke_async::<()>(&mut connection.clone())
+        .await
+        .during(operation)
+}
+
+pub(crate) async fn touch(
+    connection: &ConnectionManager,
+    keys: &Keys,
+    handle: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<bool, SessionError> {
+    scripts::TOUCH
+        .key(keys.session(handle))
+        .arg(handle)
+        .arg(expires_at)
+        .arg(ttl_millis(expires_at, now))
+        .arg(now)
+        .arg(keys.prefix())
+        .invoke_async::<bool>(&mut connection.clone())
+        .await
+        .during("touch_session")
+}
+
+pub(crate) async fn list(
+    connection: &ConnectionManager,
+    keys: &Keys,
+    identity_key: &str,
+    now: i64,
+) -> Result<Vec<SessionInfo>, SessionError> {
+    let flat: Vec<Vec<u8>> = scripts::LIST
+        .key(keys.index(identity_key))
+        .key(keys.registry(identity_key))
+        .arg(identity_key)
+        .arg(now)
+        .arg(keys.prefix())
+        .invoke_async(&mut connection.clone())
+        .await
+        .during("list_identity_sessions")?;
+    let mut sessions = Vec::with_capacity(flat.len() / 3);
+    for entry in flat.chunks_exact(3) {
+        let (identity, expires_at) = stored::decode(keys.context(), &entry[1], &entry[2])?;
+        let handle = String::from_utf8(entry[0].clone())
+            .map_err(|_| SessionError::corrupt(keys.context(), "an index entry is not UTF-8"))?;
+        sessions.push(SessionInfo {
+            handle,
+            identity,
+            expires_at,
+        });
+    }
+    Ok(sessions)
+}
+
+pub(crate) async fn delete_identity(
+    connection: &ConnectionManager,
+    keys: &Keys,
+    identity_key: &str,
+    now: i64,
+) -> Result<u64, SessionError> {
+    scripts::DELETE_IDENTITY
+        .key(keys.index(identity_key))
+        .key(keys.registry(identity_key))
+        .arg(identity_key)
+        .arg(now)
+        .arg(keys.prefix())
+        .invoke_async(&mut connection.clone())
+        .await
+        .during("delete_identity_sessions")
+}

@@ -1,0 +1,179 @@
+//! `RedisStore`: construction and configuration.
+
+use std::sync::Arc;
+
+use authly_session::SessionError;
+use redis::aio::ConnectionManager;
+use redis::cluster_async::ClusterConnection;
+
+use crate::connection::Connection;
+use crate::keys::Keys;
+
+/// The key prefix a store uses unless told otherwise.
+pub const DEFAULT_PREFIX: &str = "authly_session";
+
+/// A [`SessionStore`](authly_session::SessionStore) in Redis: a single server or a Redis Cluster.
+///
+/// Sessions live under their handle (never the id) in hashes whose TTL Redis enforces itself;
+/// each identity has a sorted-set index for "where am I signed in" and "sign out everywhere".
+/// The README of this crate describes the key layout, memory use and cluster behaviour.
+///
+/// Cheap to clone: clones share one multiplexed connection (or cluster connection).
+#[derive(Clone)]
+pub struct RedisStore {
+    pub(crate) connection: Connection,
+    pub(crate) keys: Arc<Keys>,
+}
+
+impl RedisStore {
+    /// Connects to the Redis server at `url` (`redis://`, `rediss://` with a TLS feature, or
+    /// `redis+unix://`), with prefix `"authly_session"`.
+    ///
+    /// The connection reconnects by itself after a failure. A command fails after 5 s without a
+    /// reply, and while the server is unreachable operations return errors within a few seconds
+    /// instead of hanging.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] for a malformed URL; [`SessionError::Backend`],
+    /// naming the server's address, when it cannot be reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), authly_session::SessionError> {
+    /// use authly_session_redis::RedisStore;
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379").await?;
+    /// assert_eq!(store.prefix(), "authly_session");
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(url: &str) -> Result<Self, SessionError> {
+        Ok(Self::build(Connection::single(url).await?))
+    }
+
+    /// Connects to the Redis Cluster that the nodes at `urls` belong to (one reachable node is
+    /// enough; the client discovers the others), with prefix `"authly_session"`.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] for no or malformed URLs; [`SessionError::Backend`]
+    /// when no node can be reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), authly_session::SessionError> {
+    /// use authly_session_redis::RedisStore;
+    /// let store = RedisStore::connect_cluster(&[
+    ///     "redis://10.0.0.1:6379",
+    ///     "redis://10.0.0.2:6379",
+    ///     "redis://10.0.0.3:6379",
+    /// ])
+    /// .await?
+    /// .with_prefix("myapp_sessions");
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect_cluster(urls: &[&str]) -> Result<Self, SessionError> {
+        Ok(Self::build(Connection::cluster(urls).await?))
+    }
+
+    /// A store on a single server through a connection manager you configured yourself (TLS
+    /// certificates, credentials, timeouts), with prefix `"authly_session"`.
+    ///
+    /// Give the manager a response timeout (as [`RedisStore::connect`] does), or operations may
+    /// wait for as long as the server does not answer.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use authly_session_redis::{RedisStore, redis};
+    /// use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+    ///
+    /// let client = redis::Client::open("redis://127.0.0.1:6379")?;
+    /// let config = ConnectionManagerConfig::new()
+    ///     .set_response_timeout(Some(std::time::Duration::from_secs(2)));
+    /// let manager = ConnectionManager::new_with_config(client, config).await?;
+    /// let store = RedisStore::new(manager);
+    /// # Ok(()) }
+    /// ```
+    pub fn new(manager: ConnectionManager) -> Self {
+        Self::build(Connection::Single(manager))
+    }
+
+    /// A store on a Redis Cluster through a cluster connection you configured yourself, with
+    /// prefix `"authly_session"`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use authly_session_redis::{RedisStore, redis};
+    ///
+    /// let client = redis::cluster::ClusterClient::builder(["redis://10.0.0.1:6379"])
+    ///     .response_timeout(std::time::Duration::from_secs(2))
+    ///     .build()?;
+    /// let store = RedisStore::new_cluster(client.get_async_connection().await?);
+    /// # Ok(()) }
+    /// ```
+    pub fn new_cluster(connection: ClusterConnection) -> Self {
+        Self::build(Connection::Cluster(connection))
+    }
+
+    /// This store under another key prefix: stores with different prefixes on one server share
+    /// nothing. Keys are named `{prefix}:...` (see the README for the layout).
+    ///
+    /// Any prefix works except one whose first `{` is directly followed by `}` (an empty hash
+    /// tag, which would scatter an identity's keys over two cluster slots): every operation of
+    /// such a store returns [`SessionError::InvalidConfiguration`]. A prefix holding a whole hash
+    /// tag such as `"{sessions}"` keeps all of the store's keys in one cluster slot, which works
+    /// but gives up spreading sessions over the cluster.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), authly_session::SessionError> {
+    /// use authly_session_redis::RedisStore;
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379").await?;
+    /// let admin = store.clone().with_prefix("admin_sessions");
+    /// assert_eq!(admin.prefix(), "admin_sessions");
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_prefix(self, prefix: &str) -> Self {
+        RedisStore {
+            connection: self.connection,
+            keys: Arc::new(Keys::new(prefix)),
+        }
+    }
+
+    /// The key prefix of this store.
+    pub fn prefix(&self) -> &str {
+        self.keys.prefix()
+    }
+
+    /// Whether this store talks to a Redis Cluster.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.connection, Connection::Cluster(_))
+    }
+
+    fn build(connection: Connection) -> Self {
+        RedisStore {
+            connection,
+            keys: Arc::new(Keys::new(DEFAULT_PREFIX)),
+        }
+    }
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mode = match self.connection {
+            Connection::Single(_) => "single node",
+            Connection::Cluster(_) => "cluster",
+        };
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.keys.prefix())
+            .field("mode", &mode)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,369 @@
+//! The core's conformance suite, and what only Redis can check, on a single node
+//! (`AUTHLY_TEST_REDIS_URL`) and on a Redis Cluster (`AUTHLY_TEST_REDIS_CLUSTER_URLS`). Test names
+//! holding `cluster` run against the cluster, the others against the single node.
+
+mod common;
+
+use std::time::Duration;
+
+use authly_session::testing::{self, Conformance};
+use authly_session::{
+    Identity, Session, SessionError, SessionStore, identity_key, session_handle, to_unix_micros,
+};
+use authly_session_redis::redis;
+use common::{Server, layout};
+
+async fn conformance(server: Server) {
+    Conformance::new(server.store().await)
+        .server_side_expiry()
+        .run()
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_on_a_single_node() {
+    let Some(server) = Server::single() else { return };
+    conformance(server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_on_a_cluster() {
+    let Some(server) = Server::cluster() else { return };
+    conformance(server).await;
+}
+
+async fn isolation(server: Server) {
+    let a = server.store().await;
+    let b = server.store().await;
+    assert_ne!(a.prefix(), b.prefix());
+    testing::check_isolation(&a, &b).await;
+}
+
+#[tokio::test]
+async fn prefixes_are_isolated() {
+    let Some(server) = Server::single() else { return };
+    isolation(server).await;
+}
+
+#[tokio::test]
+async fn prefixes_are_isolated_on_a_cluster() {
+    let Some(server) = Server::cluster() else { return };
+    isolation(server).await;
+}
+
+async fn hashed_at_rest(server: Server) {
+    let store = server.store().await;
+    let prefix = store.prefix().to_owned();
+    testing::check_hashed_at_rest(&store, || async { server.dump(&prefix).await }).await;
+}
+
+#[tokio::test]
+async fn sessions_are_hashed_at_rest() {
+    let Some(server) = Server::single() else { return };
+    hashed_at_rest(server).await;
+}
+
+#[tokio::test]
+async fn sessions_are_hashed_at_rest_on_a_cluster() {
+    let Some(server) = Server::cluster() else { return };
+    hashed_at_rest(server).await;
+}
+
+/// The stored layout is the documented one: a hash per session with its exact expiry and a TTL,
+/// an index entry scored by that expiry, and the identity in its registry shard.
+async fn documented_layout(server: Server) {
+    let store = server.store().await;
+    let prefix = store.prefix();
+    let session = Session::new(Identity::new("github", "layout"), chrono::Duration::hours(1));
+    store.save_session(&session).await.unwrap();
+    let (handle, ik) = (session_handle(&session.id), identity_key("github", "layout"));
+    let micros = to_unix_micros(session.expires_at);
+    let mut raw = server.raw().await;
+
+    let (payload, expiry, owner): (String, i64, String) = raw
+        .query(
+            redis::cmd("HMGET")
+                .arg(layout::session(prefix, &handle))
+                .arg("d")
+                .arg("e")
+                .arg("k"),
+        )
+        .await;
+    assert!(payload.starts_with(r#"{"v":1,"identity":{"provider_id":"github""#));
+    assert_eq!(expiry, micros);
+    assert_eq!(owner, ik);
+    let ttl: i64 = raw
+        .query(redis::cmd("PTTL").arg(layout::session(prefix, &handle)))
+        .await;
+    assert!(
+        (3_590_000..=3_600_000).contains(&ttl),
+        "the session key's TTL follows expires_at: {ttl} ms"
+    );
+    let score: f64 = raw
+        .query(redis::cmd("ZSCORE").arg(layout::index(prefix, &ik)).arg(&handle))
+        .await;
+    assert_eq!(score as i64, micros, "the index scores by expires_at");
+    let registered: f64 = raw
+        .query(redis::cmd("ZSCORE").arg(layout::registry(prefix, &ik)).arg(&ik))
+        .await;
+    assert_eq!(registered as i64, micros, "the registry notes the earliest expiry");
+    for key in [layout::index(prefix, &ik), layout::registry(prefix, &ik)] {
+        let ttl: i64 = raw.query(redis::cmd("PTTL").arg(&key)).await;
+        assert!(ttl > 3_590_000, "{key} expires with its last session: {ttl}");
+    }
+
+    let later = session.expires_at + chrono::Duration::hours(1);
+    assert!(store.touch_session(&session.id, later).await.unwrap());
+    let (payload_after, expiry): (String, i64) = raw
+        .query(
+            redis::cmd("HMGET")
+                .arg(layout::session(prefix, &handle))
+                .arg("d")
+                .arg("e"),
+        )
+        .await;
+    assert_eq!(payload_after, payload, "touch leaves the identity alone");
+    assert_eq!(expiry, to_unix_micros(later));
+    let score: f64 = raw
+        .query(redis::cmd("ZSCORE").arg(layout::index(prefix, &ik)).arg(&handle))
+        .await;
+    assert_eq!(score as i64, to_unix_micros(later), "touch moves the index score");
+    store.delete_session(&session.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn keys_follow_the_documented_layout() {
+    let Some(server) = Server::single() else { return };
+    documented_layout(server).await;
+}
+
+#[tokio::test]
+async fn keys_follow_the_documented_layout_on_a_cluster() {
+    let Some(server) = Server::cluster() else { return };
+    documented_layout(server).await;
+}
+
+/// Expired index entries are pruned by `delete_expired` (which returns 0: Redis expired the
+/// sessions itself), and never listed, before or after.
+async fn index_pruning(server: Server) {
+    let store = server.store().await;
+    let prefix = store.prefix().to_owned();
+    let identity = Identity::new("github", "pruning");
+    let ik = identity_key("github", "pruning");
+    let short: Vec<Session> = (0..3)
+        .map(|_| Session::new(identity.clone(), chrono::Duration::milliseconds(400)))
+        .collect();
+    let long = Session::new(identity.clone(), chrono::Duration::hours(1));
+    for session in short.iter().chain([&long]) {
+        store.save_session(session).await.unwrap();
+    }
+    let mut raw = server.raw().await;
+    let index = layout::index(&prefix, &ik);
+    let zcard = redis::cmd("ZCARD").arg(&index).clone();
+    assert_eq!(raw.query::<u64>(&zcard).await, 4);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    // Nothing wrote to the index since: its expired entries are still there, but the session
+    // keys are gone.
+    assert_eq!(raw.query::<u64>(&zcard).await, 4);
+    for session in &short {
+        let exists: bool = raw
+            .query(redis::cmd("EXISTS").arg(layout::session(&prefix, &session_handle(&session.id))))
+            .await;
+        assert!(!exists, "Redis expires session keys by their TTL");
+    }
+    assert_eq!(store.delete_expired().await.unwrap(), 0);
+    assert_eq!(
+        raw.query::<u64>(&zcard).await,
+        1,
+        "delete_expired pruned the index"
+    );
+    let registered: f64 = raw
+        .query(redis::cmd("ZSCORE").arg(layout::registry(&prefix, &ik)).arg(&ik))
+        .await;
+    assert_eq!(
+        registered as i64,
+        to_unix_micros(long.expires_at),
+        "the registry now waits for the remaining session"
+    );
+    let listed = store
+        .list_identity_sessions("github", "pruning")
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].handle, session_handle(&long.id));
+    assert_eq!(store.delete_expired().await.unwrap(), 0);
+    store.delete_session(&long.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn delete_expired_prunes_the_identity_index() {
+    let Some(server) = Server::single() else { return };
+    index_pruning(server).await;
+}
+
+#[tokio::test]
+async fn delete_expired_prunes_the_identity_index_on_a_cluster() {
+    let Some(server) = Server::cluster() else { return };
+    index_pruning(server).await;
+}
+
+/// Whatever the store leaves behind carries a TTL: once the sessions have expired, the prefix
+/// holds nothing, even without `delete_expired`.
+async fn leftovers_expire(server: Server) {
+    let store = server.store().await;
+    let identity = Identity::new("github", "leftovers");
+    let kept = Session::new(identity.clone(), chrono::Duration::milliseconds(400));
+    let deleted = Session::new(identity.clone(), chrono::Duration::milliseconds(300));
+    let moved = Session::new(identity.clone(), chrono::Duration::milliseconds(300));
+    for session in [&kept, &deleted, &moved] {
+        store.save_session(session).await.unwrap();
+    }
+    store.delete_session(&deleted.id).await.unwrap();
+    let mut moved = moved.clone();
+    moved.identity = Identity::new("github", "elsewhere");
+    store.save_session(&moved).await.unwrap();
+    assert!(!server.keys(store.prefix()).await.is_empty());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn every_key_expires_with_the_sessions() {
+    let Some(server) = Server::single() else { return };
+    leftovers_expire(server).await;
+}
+
+#[tokio::test]
+async fn every_key_expires_with_the_sessions_on_a_cluster() {
+    let Some(server) = Server::cluster() else { return };
+    leftovers_expire(server).await;
+}
+
+/// On a single node the index is exact: ending every session by any route leaves no key.
+#[tokio::test]
+async fn ending_every_session_leaves_no_key_on_a_single_node() {
+    let Some(server) = Server::single() else { return };
+    let store = server.store().await;
+    let alice = Identity::new("github", "alice");
+    let bob = Identity::new("github", "bob");
+    let hour = chrono::Duration::hours(1);
+    let by_id = Session::new(alice.clone(), hour);
+    let by_handle = Session::new(alice.clone(), hour);
+    let touched_out = Session::new(alice.clone(), hour);
+    let saved_expired = Session::new(alice.clone(), hour);
+    let mut moved = Session::new(alice.clone(), hour);
+    let bobs = [Session::new(bob.clone(), hour), Session::new(bob.clone(), hour)];
+    for session in [&by_id, &by_handle, &touched_out, &saved_expired, &moved]
+        .into_iter()
+        .chain(&bobs)
+    {
+        store.save_session(session).await.unwrap();
+    }
+    moved.identity = bob.clone();
+    store.save_session(&moved).await.unwrap();
+    assert!(
+        store
+            .list_identity_sessions("github", "alice")
+            .await
+            .unwrap()
+            .iter()
+            .all(|info| info.handle != session_handle(&moved.id))
+    );
+
+    store.delete_session(&by_id.id).await.unwrap();
+    store
+        .delete_session_by_handle(&session_handle(&by_handle.id))
+        .await
+        .unwrap();
+    let past = chrono::Utc::now() - chrono::Duration::seconds(1);
+    assert!(store.touch_session(&touched_out.id, past).await.unwrap());
+    let expired = Session {
+        expires_at: past,
+        ..saved_expired.clone()
+    };
+    store.save_session(&expired).await.unwrap();
+    assert_eq!(
+        store
+            .list_identity_sessions("github", "alice")
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(store.delete_identity_sessions("github", "bob").await.unwrap(), 3);
+    assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
+}
+
+async fn corrupted_payload(server: Server) {
+    let store = server.store().await;
+    let good = Session::new(Identity::new("github", "good"), chrono::Duration::hours(1));
+    let bad = Session::new(Identity::new("github", "bad"), chrono::Duration::hours(1));
+    store.save_session(&good).await.unwrap();
+    store.save_session(&bad).await.unwrap();
+    let key = layout::session(store.prefix(), &session_handle(&bad.id));
+    server.raw().await.hset(&key, "d", "not json {").await;
+
+    let error = store.load_session(&bad.id).await.unwrap_err();
+    assert!(
+        matches!(error, SessionError::Serialization { .. }),
+        "{error:?}"
+    );
+    let text = format!("{error} {error:?}");
+    assert!(text.contains(store.prefix()), "{text}");
+    assert!(!text.contains(&bad.id), "{text}");
+    let listed = store.list_identity_sessions("github", "bad").await;
+    assert!(matches!(listed, Err(SessionError::Serialization { .. })));
+    assert!(store.load_session(&good.id).await.unwrap().is_some());
+    store.delete_session(&bad.id).await.unwrap();
+    store.delete_session(&good.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_corrupted_payload_is_a_serialization_error_naming_the_prefix() {
+    let Some(server) = Server::single() else { return };
+    corrupted_payload(server).await;
+}
+
+#[tokio::test]
+async fn a_corrupted_payload_is_a_serialization_error_naming_the_prefix_on_a_cluster() {
+    let Some(server) = Server::cluster() else { return };
+    corrupted_payload(server).await;
+}
+
+#[tokio::test]
+async fn a_prefix_with_an_empty_hash_tag_is_a_configuration_error() {
+    let Some(server) = Server::single() else { return };
+    let store = server.store().await.with_prefix("sessions{}");
+    let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
+    let results = [
+        store.save_session(&session).await.map(drop),
+        store.load_session(&session.id).await.map(drop),
+        store.delete_expired().await.map(drop),
+        store.list_identity_sessions("github", "1").await.map(drop),
+    ];
+    for result in results {
+        assert!(
+            matches!(result, Err(SessionError::InvalidConfiguration { .. })),
+            "{result:?}"
+        );
+    }
+    assert!(server.keys("sessions{}").await.is_empty());
+}
+
+#[tokio::test]
+async fn connect_errors_name_the_server_not_the_password() {
+    let error = authly_session_redis::RedisStore::connect("redis://:hunter2@127.0.0.1:1")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SessionError::Backend { .. }), "{error:?}");
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("127.0.0.1:1"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    let error = authly_session_redis::RedisStore::connect("http://nope")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, SessionError::InvalidConfiguration { .. }),
+        "{error:?}"
+    );
+}
