@@ -5,7 +5,7 @@ use crate::backend::Backend;
 pub const USAGE: &str = "\
 usage:
   cargo xtask test  [--backend NAME]... [--no-faults]
-  cargo xtask bench [--backend NAME]... [--seconds N] [--concurrency 1,32]
+  cargo xtask bench [--backend NAME]... [--seconds N] [--concurrency 1,32]   (JSON and summary.md in target/bench/)
 
 backends: sqlite, postgres, mysql, mariadb, redis, redis-cluster (default: all; a comma list works too)
 
@@ -18,12 +18,21 @@ AUTHLY_TEST_<NAME>_START; --no-faults leaves them out, and says so.";
 pub enum Command {
     Help,
     Test(TestOptions),
+    Bench(BenchOptions),
 }
 
 #[derive(Debug, PartialEq)]
 pub struct TestOptions {
     pub backends: Vec<Backend>,
     pub faults: bool,
+}
+
+/// `cargo xtask bench`: which backends, how long per cell and side, which concurrency levels.
+#[derive(Debug, PartialEq)]
+pub struct BenchOptions {
+    pub backends: Vec<Backend>,
+    pub seconds: f64,
+    pub concurrency: Vec<u32>,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -33,6 +42,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     match command.as_str() {
         "help" | "--help" | "-h" => Ok(Command::Help),
         "test" => parse_test(rest).map(Command::Test),
+        "bench" => parse_bench(rest).map(Command::Bench),
         other => Err(format!("unknown command {other:?}")),
     }
 }
@@ -57,6 +67,58 @@ fn parse_test(args: &[String]) -> Result<TestOptions, String> {
     Ok(TestOptions {
         backends: selected(backends),
         faults,
+    })
+}
+
+fn parse_bench(args: &[String]) -> Result<BenchOptions, String> {
+    let mut backends = Vec::new();
+    let mut seconds = 5.0;
+    let mut concurrency = vec![1, 32];
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_owned())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next().cloned())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match name {
+            "--backend" => push_backends(&mut backends, &value()?)?,
+            "--seconds" => {
+                let text = value()?;
+                seconds = match text.parse::<f64>() {
+                    Ok(s) if s.is_finite() && s > 0.0 => s,
+                    _ => return Err(format!("--seconds must be a positive number, not {text:?}")),
+                };
+            }
+            "--concurrency" => {
+                let text = value()?;
+                concurrency = text
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|level| !level.is_empty())
+                    .map(|level| match level.parse::<u32>() {
+                        Ok(n) if n > 0 => Ok(n),
+                        _ => Err(format!(
+                            "--concurrency takes positive integers separated by commas, not {text:?}"
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?;
+                if concurrency.is_empty() {
+                    return Err("--concurrency needs at least one level".into());
+                }
+            }
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(BenchOptions {
+        backends: selected(backends),
+        seconds,
+        concurrency,
     })
 }
 
@@ -110,6 +172,58 @@ mod tests {
             vec![Backend::Sqlite, Backend::Postgres, Backend::Redis]
         );
         assert!(!options.faults);
+    }
+
+    #[test]
+    fn bench_defaults_to_every_backend_5_seconds_at_1_and_32() {
+        assert_eq!(
+            parse(&args("bench")),
+            Ok(Command::Bench(BenchOptions {
+                backends: Backend::ALL.to_vec(),
+                seconds: 5.0,
+                concurrency: vec![1, 32],
+            }))
+        );
+    }
+
+    #[test]
+    fn bench_options() {
+        assert_eq!(
+            parse(&args(
+                "bench --backend redis,sqlite --seconds 2.5 --concurrency 1,8,64 --backend=mariadb"
+            )),
+            Ok(Command::Bench(BenchOptions {
+                backends: vec![Backend::Sqlite, Backend::Mariadb, Backend::Redis],
+                seconds: 2.5,
+                concurrency: vec![1, 8, 64],
+            }))
+        );
+        assert_eq!(
+            parse(&args("bench --seconds=10 --concurrency=32")),
+            Ok(Command::Bench(BenchOptions {
+                backends: Backend::ALL.to_vec(),
+                seconds: 10.0,
+                concurrency: vec![32],
+            }))
+        );
+    }
+
+    #[test]
+    fn bench_rejects_bad_values() {
+        for bad in [
+            "bench --seconds",
+            "bench --seconds 0",
+            "bench --seconds -1",
+            "bench --seconds five",
+            "bench --concurrency",
+            "bench --concurrency 0,32",
+            "bench --concurrency ,",
+            "bench --concurrency 1;32",
+            "bench --backend db2",
+            "bench --no-faults",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! - `cargo xtask bench ...` measures each store beside its raw driver.
 
 mod backend;
+mod bench;
 mod cli;
 mod containers;
 mod servers;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         cli::Command::Test(options) => test::run(&options),
+        cli::Command::Bench(options) => bench::run(&options),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
