@@ -2,6 +2,7 @@
 
 pub mod mysql;
 pub mod postgres;
+pub mod redis;
 pub mod sqlite;
 
 use std::path::Path;
@@ -23,15 +24,21 @@ pub enum Backend {
     Mysql,
     /// `MySqlStore` on MariaDB.
     Mariadb,
+    /// `RedisStore` on one server.
+    Redis,
+    /// `RedisStore` on a Redis Cluster (`--url` lists nodes, comma-separated).
+    RedisCluster,
 }
 
 impl Backend {
     /// Every backend.
-    pub const ALL: [Backend; 4] = [
+    pub const ALL: [Backend; 6] = [
         Backend::Sqlite,
         Backend::Postgres,
         Backend::Mysql,
         Backend::Mariadb,
+        Backend::Redis,
+        Backend::RedisCluster,
     ];
 
     /// The backend called `name`.
@@ -55,6 +62,8 @@ impl Backend {
             Backend::Postgres => "postgres",
             Backend::Mysql => "mysql",
             Backend::Mariadb => "mariadb",
+            Backend::Redis => "redis",
+            Backend::RedisCluster => "redis-cluster",
         }
     }
 
@@ -90,10 +99,23 @@ pub async fn measure(
         Backend::Mysql | Backend::Mariadb => {
             mysql::measure(backend.name(), url()?, workload, plan).await
         }
+        Backend::Redis | Backend::RedisCluster => {
+            let urls: Vec<&str> = url()?
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .collect();
+            if urls.is_empty() {
+                return Err(format!("backend {} needs a URL", backend.name()).into());
+            }
+            let cluster = backend == Backend::RedisCluster;
+            redis::measure(backend.name(), &urls, cluster, workload, plan).await
+        }
     }
 }
 
-/// A fresh table name for one side of this run: `authly_bench_<pid>_<side>`.
+/// A fresh table name (or Redis key prefix) for one side of this run:
+/// `authly_bench_<pid>_<side>`.
 pub fn table_name(side: &str) -> String {
     format!(
         "authly_bench_{}_{}",

@@ -3,6 +3,7 @@
 
 pub mod raw_mysql;
 pub mod raw_postgres;
+pub mod raw_redis;
 pub mod raw_sqlite;
 
 use std::future::Future;

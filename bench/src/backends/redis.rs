@@ -1,0 +1,166 @@
+//! Redis (single node or cluster): `RedisStore::connect` / `connect_cluster` against a plain
+//! redis-rs connection sending the same commands and scripts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use authly_session_redis::RedisStore;
+use authly_session_redis::redis::cluster::ClusterClient;
+use authly_session_redis::redis::{self, AsyncConnectionConfig, Client};
+
+use super::{Measured, table_name};
+use crate::report::{Role, SideInfo};
+use crate::run::{Plan, Side, run_cells};
+use crate::targets::raw_redis::{RawConnection, RawRedis};
+use crate::targets::{BenchError, StoreTarget};
+use crate::workload::Workload;
+
+/// The timeouts `RedisStore::connect` sets (`authly-session-redis/src/connection.rs`).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Keys removed per `UNLINK` during cleanup.
+const CLEANUP_BATCH: usize = 500;
+
+/// Measures `RedisStore` and raw redis-rs under two fresh key prefixes, removed afterwards.
+/// `urls` holds one server, or (with `cluster`) any nodes of a cluster.
+pub async fn measure(
+    backend: &str,
+    urls: &[&str],
+    cluster: bool,
+    workload: &Arc<Workload>,
+    plan: &Plan,
+) -> Result<Measured, BenchError> {
+    let prefixes = [table_name("store"), table_name("raw")];
+    let result = measure_with(backend, urls, cluster, &prefixes, workload, plan).await;
+    let cleanup = cleanup(urls, &prefixes).await;
+    let measured = result?;
+    cleanup?;
+    Ok(measured)
+}
+
+async fn measure_with(
+    backend: &str,
+    urls: &[&str],
+    cluster: bool,
+    [store_prefix, raw_prefix]: &[String; 2],
+    workload: &Arc<Workload>,
+    plan: &Plan,
+) -> Result<Measured, BenchError> {
+    let (store, raw, store_setup, raw_setup) = if cluster {
+        let store = RedisStore::connect_cluster(urls).await?;
+        let client = ClusterClient::builder(urls.iter().copied())
+            .connection_timeout(CONNECTION_TIMEOUT)
+            .response_timeout(RESPONSE_TIMEOUT)
+            .build()?;
+        let raw = RawConnection::Cluster(client.get_async_connection().await?);
+        (
+            store,
+            raw,
+            "`RedisStore::connect_cluster`: the cluster client's connections (one multiplexed \
+             connection per node); save = 2 single-slot scripts (index, then session), \
+             delete = DEL",
+            "raw redis-rs: its own cluster connection with the store's timeouts, the same \
+             commands and scripts",
+        )
+    } else {
+        let store = RedisStore::connect(urls[0]).await?;
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECTION_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT));
+        let connection = Client::open(urls[0])?
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?;
+        (
+            store,
+            RawConnection::Single(connection),
+            "`RedisStore::connect`: one multiplexed connection (reconnecting `ConnectionManager`); \
+             load = HMGET, save and delete = one Lua script each (session + identity index)",
+            "raw redis-rs: one plain multiplexed connection with the store's timeouts, the same \
+             commands and scripts",
+        )
+    };
+    let version = server_version(urls[0]).await?;
+    let sides = vec![
+        Side::new(
+            SideInfo {
+                name: "store".into(),
+                setup: store_setup.into(),
+                role: Role::Store,
+            },
+            StoreTarget(store.with_prefix(store_prefix)),
+        ),
+        Side::new(
+            SideInfo {
+                name: "raw".into(),
+                setup: raw_setup.into(),
+                role: Role::Floor,
+            },
+            RawRedis::new(raw, raw_prefix),
+        ),
+    ];
+    let cells = run_cells(backend, &sides, workload, plan).await?;
+    let mode = if cluster {
+        format!(" (cluster of {} nodes given)", urls.len())
+    } else {
+        String::new()
+    };
+    Ok(Measured {
+        server: format!("Redis {version}{mode}"),
+        sides: sides.into_iter().map(|s| s.info).collect(),
+        cells,
+    })
+}
+
+async fn server_version(url: &str) -> Result<String, BenchError> {
+    let mut connection = Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await?;
+    let info: String = redis::cmd("INFO")
+        .arg("server")
+        .query_async(&mut connection)
+        .await?;
+    Ok(info
+        .lines()
+        .find_map(|line| line.strip_prefix("redis_version:"))
+        .unwrap_or("(unknown version)")
+        .trim()
+        .to_owned())
+}
+
+/// Removes every key under the prefixes from every given node (on a cluster, each node's
+/// `SCAN` sees only its own keys, which single-key `UNLINK`s there may delete).
+async fn cleanup(urls: &[&str], prefixes: &[String; 2]) -> Result<(), BenchError> {
+    for url in urls {
+        let mut connection = Client::open(*url)?
+            .get_multiplexed_async_connection()
+            .await?;
+        for prefix in prefixes {
+            let mut keys: Vec<String> = Vec::new();
+            let mut cursor = 0u64;
+            loop {
+                let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(format!("{prefix}:*"))
+                    .arg("COUNT")
+                    .arg(1000)
+                    .query_async(&mut connection)
+                    .await?;
+                keys.extend(batch);
+                if next == 0 {
+                    break;
+                }
+                cursor = next;
+            }
+            for batch in keys.chunks(CLEANUP_BATCH) {
+                let mut pipe = redis::pipe();
+                for key in batch {
+                    pipe.cmd("UNLINK").arg(key).ignore();
+                }
+                pipe.query_async::<()>(&mut connection).await?;
+            }
+        }
+    }
+    Ok(())
+}
