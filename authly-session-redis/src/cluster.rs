@@ -241,3 +241,31 @@ pub(crate) async fn delete_identity(
     });
     Ok(try_join_all(deletions).await?.into_iter().sum())
 }
+
+/// Prunes the due indexes of every registry shard: one script per shard (each in its own slot),
+/// all in flight at once, each repeated only while its batch comes back full.
+pub(crate) async fn sweep(
+    connection: &ClusterConnection,
+    keys: &Keys,
+    now: i64,
+) -> Result<(), SessionError> {
+    let sweeps = keys.registry_shards().map(|shard| {
+        let mut connection = connection.clone();
+        async move {
+            loop {
+                let visited: u32 = scripts::SWEEP
+                    .key(&shard)
+                    .arg(now)
+                    .arg(scripts::SWEEP_BATCH)
+                    .arg(keys.prefix())
+                    .invoke_async(&mut connection)
+                    .await
+                    .during("delete_expired")?;
+                if visited < scripts::SWEEP_BATCH {
+                    return Ok::<(), SessionError>(());
+                }
+            }
+        }
+    });
+    try_join_all(sweeps).await.map(drop)
+}

@@ -31,7 +31,7 @@ pub(crate) static TOUCH: LazyLock<Script> = script!("touch.lua");
 pub(crate) static LIST: LazyLock<Script> = script!("list.lua");
 /// Single node: delete every session of an identity.
 pub(crate) static DELETE_IDENTITY: LazyLock<Script> = script!("delete_identity.lua");
-/// Both modes: prune the due indexes of one registry shard.
+/// Both modes: prune the due indexes of some registry shards.
 pub(crate) static SWEEP: LazyLock<Script> = script!("sweep.lua");
 /// Cluster: raise a handle's score in its identity index (first step of save and touch).
 pub(crate) static SHARD_INDEX: LazyLock<Script> = script!("shard_index.lua");
@@ -43,3 +43,6 @@ pub(crate) static SHARD_TOUCH: LazyLock<Script> = script!("shard_touch.lua");
 pub(crate) static SHARD_END: LazyLock<Script> = script!("shard_end.lua");
 /// Cluster: delete a session if it belongs to an identity.
 pub(crate) static SHARD_DELETE_OWNED: LazyLock<Script> = script!("shard_delete_owned.lua");
+
+/// How many identity indexes one sweep script prunes before it yields the server.
+pub(crate) const SWEEP_BATCH: u32 = 500;

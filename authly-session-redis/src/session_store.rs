@@ -6,16 +6,11 @@ use authly_session::{
     is_valid_session_id, session_handle, to_unix_micros,
 };
 use chrono::{DateTime, Utc};
-use futures_util::future::try_join_all;
 
 use crate::connection::Connection;
 use crate::error::During;
-use crate::keys::Keys;
 use crate::stored;
-use crate::{RedisStore, cluster, scripts, single};
-
-/// How many identity indexes one `delete_expired` script prunes before it yields the server.
-const SWEEP_BATCH: u32 = 500;
+use crate::{RedisStore, cluster, single};
 
 /// The application's clock, as the stores keep time: unix microseconds.
 fn now_micros() -> i64 {
@@ -32,24 +27,6 @@ impl RedisStore {
         match &self.connection {
             Connection::Single(c) => single::remove(c, &self.keys, operation, handle).await,
             Connection::Cluster(c) => cluster::remove(c, &self.keys, operation, handle).await,
-        }
-    }
-
-    /// Prunes one registry shard's due indexes, in batches, until none is due.
-    async fn sweep_shard(&self, keys: &Keys, shard: String, now: i64) -> Result<(), SessionError> {
-        let mut connection = self.connection.clone();
-        loop {
-            let visited: u32 = scripts::SWEEP
-                .key(&shard)
-                .arg(now)
-                .arg(SWEEP_BATCH)
-                .arg(keys.prefix())
-                .invoke_async(&mut connection)
-                .await
-                .during("delete_expired")?;
-            if visited < SWEEP_BATCH {
-                return Ok(());
-            }
         }
     }
 }
@@ -129,11 +106,10 @@ impl SessionStore for RedisStore {
     async fn delete_expired(&self) -> Result<u64, SessionError> {
         self.keys.check()?;
         let now = now_micros();
-        let sweeps = self
-            .keys
-            .registry_shards()
-            .map(|shard| self.sweep_shard(&self.keys, shard, now));
-        try_join_all(sweeps).await?;
+        match &self.connection {
+            Connection::Single(c) => single::sweep(c, &self.keys, now).await?,
+            Connection::Cluster(c) => cluster::sweep(c, &self.keys, now).await?,
+        }
         Ok(0)
     }
 

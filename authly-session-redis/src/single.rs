@@ -111,3 +111,30 @@ pub(crate) async fn delete_identity(
         .await
         .during("delete_identity_sessions")
 }
+
+/// Prunes the due indexes of every registry shard: one script for all 256 shards, repeated only
+/// while a batch comes back full.
+pub(crate) async fn sweep(
+    connection: &ConnectionManager,
+    keys: &Keys,
+    now: i64,
+) -> Result<(), SessionError> {
+    let mut connection = connection.clone();
+    let mut invocation = scripts::SWEEP.prepare_invoke();
+    for shard in keys.registry_shards() {
+        invocation.key(shard);
+    }
+    invocation
+        .arg(now)
+        .arg(scripts::SWEEP_BATCH)
+        .arg(keys.prefix());
+    loop {
+        let visited: u32 = invocation
+            .invoke_async(&mut connection)
+            .await
+            .during("delete_expired")?;
+        if visited < scripts::SWEEP_BATCH {
+            return Ok(());
+        }
+    }
+}

@@ -367,3 +367,32 @@ async fn connect_errors_name_the_server_not_the_password() {
         "{error:?}"
     );
 }
+
+/// More due indexes than one sweep script visits: `delete_expired` repeats until all are pruned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
+    let Some(server) = Server::single() else { return };
+    let store = server.store().await;
+    let users: Vec<String> = (0..700).map(|user| format!("backlog-{user}")).collect();
+    let mut long = Vec::new();
+    for user in &users {
+        let identity = Identity::new("github", user.as_str());
+        let short = Session::new(identity.clone(), chrono::Duration::milliseconds(500));
+        let kept = Session::new(identity, chrono::Duration::hours(1));
+        store.save_session(&short).await.unwrap();
+        store.save_session(&kept).await.unwrap();
+        long.push(kept);
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(store.delete_expired().await.unwrap(), 0);
+    let mut raw = server.raw().await;
+    for user in &users {
+        let index = layout::index(store.prefix(), &identity_key("github", user));
+        let entries: u64 = raw.query(redis::cmd("ZCARD").arg(&index)).await;
+        assert_eq!(entries, 1, "{user}'s index still holds its expired entry");
+    }
+    for session in &long {
+        store.delete_session(&session.id).await.unwrap();
+    }
+    assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
+}
