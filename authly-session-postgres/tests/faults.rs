@@ -5,12 +5,14 @@
 //! its own target and its name starts with `fault_` (runners use `--skip fault_` for the rest);
 //! it always leaves the server running, even when it fails.
 
+use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use authly_session::testing::{self, run_shell, server_url, unique_name};
 use authly_session_postgres::PostgresStore;
+use authly_session_postgres::sqlx::postgres::PgConnectOptions;
 use authly_session_postgres::sqlx::{self, AssertSqlSafe};
 
 /// `PostgresStore::connect`'s acquire timeout (5 s) and a margin: no operation may take longer.
@@ -54,6 +56,21 @@ impl Drop for RestartOnDrop {
     }
 }
 
+/// Waits until the server named by `url` refuses connections: a stop command may return while
+/// the server is still shutting down.
+async fn wait_until_refused(url: &str) {
+    let options = PgConnectOptions::from_str(url).expect("test URL");
+    let address = format!("{}:{}", options.get_host(), options.get_port());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&address).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the server at {address} still accepts connections a minute after the stop command"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_server_stop_gives_errors_and_restart_recovers() {
     let Some(url) = server_url("AUTHLY_TEST_POSTGRES_URL") else {
@@ -77,6 +94,7 @@ async fn fault_server_stop_gives_errors_and_restart_recovers() {
     let stop_server = async {
         stopped.store(true, Ordering::SeqCst);
         run_shell(&stop);
+        wait_until_refused(&url).await;
         // A store cannot be built against a stopped server either, and says so in time.
         let began = Instant::now();
         let connect = tokio::time::timeout(LIMIT, PostgresStore::connect(&url)).await;
