@@ -22,13 +22,30 @@
 //! ```
 
 mod connect;
-mod queries;
-mod session_store;
-mod store;
+mod dialect;
 
 pub use authly_session;
+pub use dialect::PostgresDialect;
 pub use sqlx;
-pub use store::PostgresStore;
+
+/// A [`SessionStore`](authly_session::SessionStore) in a PostgreSQL table.
+///
+/// `new(pool)` uses table `authly_sessions`; `with_table_name(pool, "auth.sessions")` another
+/// (`table` or `schema.table`, validated); `connect(url)` opens its own pool (at most 10
+/// connections, 5 s acquire timeout); `migrate()` creates the schema under an advisory lock.
+/// Cheap to clone: clones share the pool.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use authly_session_postgres::{PostgresStore, sqlx::PgPool};
+/// let pool = PgPool::connect("postgres://app@localhost/app").await?;
+/// let store = PostgresStore::with_table_name(pool, "auth.sessions")?;
+/// store.migrate().await?;
+/// # Ok(()) }
+/// ```
+pub type PostgresStore = authly_session_sql::SqlStore<PostgresDialect>;
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -1,0 +1,63 @@
+//! The SQL text of every operation, as a dialect writes it for one table.
+
+use std::sync::Arc;
+
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
+
+/// The SQL of each store operation for one table, written by a [`Dialect`](crate::Dialect).
+///
+/// Parameters are bound in the order listed for each statement (`?` dialects take them in that
+/// order; numbered dialects use `$1`.. / `?1`.. in that order). Selected columns come in the order
+/// listed. The only text spliced in besides constants is a validated
+/// [`TableName`](authly_session::TableName).
+#[derive(Debug, Clone)]
+pub struct Statements {
+    /// `(handle, now)` → `(data, expires_at)` of the live session with that handle.
+    pub load: String,
+    /// `(handle, identity_key, data, expires_at)`: insert, or replace all three on that handle.
+    pub upsert: String,
+    /// `(handle)`: remove that session.
+    pub delete: String,
+    /// `(expires_at, handle, now)`: move a live session's expiry; one row affected if it was live.
+    pub touch: String,
+    /// `(handle, now)`: remove that session if it is live; one row affected if it was.
+    pub end_live: String,
+    /// `(now)`: remove at most [`DELETE_EXPIRED_BATCH`](authly_session::DELETE_EXPIRED_BATCH)
+    /// expired sessions.
+    pub delete_expired: String,
+    /// `(identity_key, now)` → `(handle, data, expires_at)` of that identity's live sessions.
+    pub list: String,
+    /// `(identity_key)`: remove every session of that identity.
+    pub delete_identity: String,
+}
+
+/// [`Statements`] ready to run: cloning one is a reference-count bump, not a copy.
+pub(crate) struct Prepared {
+    pub(crate) load: SqlStr,
+    pub(crate) upsert: SqlStr,
+    pub(crate) delete: SqlStr,
+    pub(crate) touch: SqlStr,
+    pub(crate) end_live: SqlStr,
+    pub(crate) delete_expired: SqlStr,
+    pub(crate) list: SqlStr,
+    pub(crate) delete_identity: SqlStr,
+}
+
+impl From<Statements> for Prepared {
+    fn from(s: Statements) -> Self {
+        // Audited: a dialect builds these from constants and a validated TableName only.
+        fn sql(text: String) -> SqlStr {
+            AssertSqlSafe(Arc::<str>::from(text)).into_sql_str()
+        }
+        Prepared {
+            load: sql(s.load),
+            upsert: sql(s.upsert),
+            delete: sql(s.delete),
+            touch: sql(s.touch),
+            end_live: sql(s.end_live),
+            delete_expired: sql(s.delete_expired),
+            list: sql(s.list),
+            delete_identity: sql(s.delete_identity),
+        }
+    }
+}

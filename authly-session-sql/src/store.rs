@@ -1,0 +1,118 @@
+//! `SqlStore`: a session store on one table of a SQL database.
+
+use std::sync::Arc;
+
+use authly_session::{SessionError, TableName};
+use sqlx::Pool;
+
+use crate::Dialect;
+use crate::statements::Prepared;
+
+/// The table a store uses unless told otherwise.
+const DEFAULT_TABLE: &str = "authly_sessions";
+
+/// A [`SessionStore`](authly_session::SessionStore) on one table of a SQL database, in dialect `D`.
+///
+/// Sessions are kept under their handle, never the id. Cheap to clone: clones share the pools
+/// and the prepared SQL.
+pub struct SqlStore<D: Dialect> {
+    pub(crate) writer: Pool<D::Database>,
+    pub(crate) reader: Pool<D::Database>,
+    pub(crate) table: Arc<TableName>,
+    pub(crate) statements: Arc<Prepared>,
+}
+
+impl<D: Dialect> SqlStore<D> {
+    /// A store on table `authly_sessions` of `pool`, used for reads and writes alike.
+    pub fn new(pool: Pool<D::Database>) -> Self {
+        let table =
+            D::table_name(DEFAULT_TABLE).expect("the default table name is valid in every dialect");
+        Self::build(pool.clone(), pool, table)
+    }
+
+    /// A store on table `table` of `pool`.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] unless `table` matches
+    /// `[A-Za-z_][A-Za-z0-9_]{0,62}` (PostgreSQL also takes `schema.table` of two such parts).
+    pub fn with_table_name(pool: Pool<D::Database>, table: &str) -> Result<Self, SessionError> {
+        Ok(Self::build(pool.clone(), pool, D::table_name(table)?))
+    }
+
+    /// Opens its own pools for `url`, with the dialect's settings (an acquire timeout of at most
+    /// 10 s among them), on table `authly_sessions`.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] for a malformed URL, [`SessionError::Backend`] when
+    /// the database cannot be reached. Neither holds a password.
+    pub async fn connect(url: &str) -> Result<Self, SessionError> {
+        let pools = D::connect(url).await?;
+        let table =
+            D::table_name(DEFAULT_TABLE).expect("the default table name is valid in every dialect");
+        Ok(Self::build(pools.writer, pools.reader, table))
+    }
+
+    /// Creates the table, its indexes and the schema-version record if missing. Idempotent, and
+    /// safe when several processes run it at once.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Backend`] when the database refuses a statement.
+    pub async fn migrate(&self) -> Result<(), SessionError> {
+        D::migrate(self).await
+    }
+
+    /// This store on another table of the same database (same pools).
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] for an invalid table name.
+    pub fn on_table(&self, table: &str) -> Result<Self, SessionError> {
+        Ok(Self::build(
+            self.writer.clone(),
+            self.reader.clone(),
+            D::table_name(table)?,
+        ))
+    }
+
+    /// The pool writes go through (the only pool, unless the dialect splits reads off).
+    pub fn pool(&self) -> &Pool<D::Database> {
+        &self.writer
+    }
+
+    /// The table this store keeps sessions in.
+    pub fn table(&self) -> &TableName {
+        &self.table
+    }
+
+    fn build(writer: Pool<D::Database>, reader: Pool<D::Database>, table: TableName) -> Self {
+        SqlStore {
+            writer,
+            reader,
+            statements: Arc::new(D::statements(&table).into()),
+            table: Arc::new(table),
+        }
+    }
+}
+
+impl<D: Dialect> Clone for SqlStore<D> {
+    fn clone(&self) -> Self {
+        SqlStore {
+            writer: self.writer.clone(),
+            reader: self.reader.clone(),
+            table: self.table.clone(),
+            statements: self.statements.clone(),
+        }
+    }
+}
+
+impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("database", &D::NAME)
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
