@@ -21,7 +21,9 @@ fn identity(user: usize) -> Identity {
     identity
         .attributes
         .insert("device".into(), "Firefox 133 on Linux".into());
-    identity.attributes.insert("ip".into(), "203.0.113.42".into());
+    identity
+        .attributes
+        .insert("ip".into(), "203.0.113.42".into());
     identity.attributes.insert(
         "user_agent".into(),
         "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0".into(),
@@ -78,7 +80,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (mut session_bytes, mut index_bytes) = (0, 0);
     for session in &sessions {
-        session_bytes += usage(&mut raw, &format!("{prefix}:s:{}", session_handle(&session.id))).await;
+        session_bytes += usage(
+            &mut raw,
+            &format!("{prefix}:s:{}", session_handle(&session.id)),
+        )
+        .await;
         let ik = identity_key(&session.identity.provider_id, &session.identity.external_id);
         index_bytes += usage(&mut raw, &format!("{prefix}:{{{}}}:i:{ik}", &ik[..2])).await;
     }
@@ -88,9 +94,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let per = |bytes: u64| bytes as f64 / USERS as f64;
     println!("{USERS} identities with one 30-day session each, identity JSON {payload} bytes:");
-    println!("  session hash          {:7.0} bytes per session", per(session_bytes));
-    println!("  identity index        {:7.0} bytes per identity", per(index_bytes));
-    println!("  registry (256 shards) {:7.0} bytes per identity", per(registry_bytes));
+    println!(
+        "  session hash          {:7.0} bytes per session",
+        per(session_bytes)
+    );
+    println!(
+        "  identity index        {:7.0} bytes per identity",
+        per(index_bytes)
+    );
+    println!(
+        "  registry (256 shards) {:7.0} bytes per identity",
+        per(registry_bytes)
+    );
     println!(
         "  total                 {:7.0} bytes per session",
         per(session_bytes + index_bytes + registry_bytes)

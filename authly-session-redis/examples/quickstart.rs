@@ -15,7 +15,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = RedisStore::connect(&url)
         .await?
         .with_prefix("authly_quickstart");
-    println!("connected to {url}; keys go under the prefix {:?}", store.prefix());
+    println!(
+        "connected to {url}; keys go under the prefix {:?}",
+        store.prefix()
+    );
 
     let mut alice = Identity::new("github", "583231");
     alice.email = Some("alice@example.com".into());

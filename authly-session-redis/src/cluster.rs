@@ -23,6 +23,9 @@ use crate::keys::Keys;
 use crate::scripts;
 use crate::stored::{self, ttl_millis};
 
+/// The `d`, `e` and `k` fields of a session hash, each absent when the session is.
+type Fields = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// How often touch starts over when the session changes identity under it.
 const TOUCH_ATTEMPTS: usize = 3;
 
@@ -187,7 +190,7 @@ pub(crate) async fn list(
         let mut connection = connection.clone();
         let session = keys.session(&handle);
         async move {
-            let fields: (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>) = redis::cmd("HMGET")
+            let fields: Fields = redis::cmd("HMGET")
                 .arg(session)
                 .arg("d")
                 .arg("e")

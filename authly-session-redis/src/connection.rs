@@ -36,6 +36,7 @@ pub(crate) enum Connection {
 impl Connection {
     /// Connects to the server at `url`, with the timeouts above.
     pub(crate) async fn single(url: &str) -> Result<Self, SessionError> {
+        ensure_crypto_provider();
         let client = redis::Client::open(url).map_err(|e| {
             SessionError::configuration(format!("invalid Redis URL: {}", explain(&e)))
         })?;
@@ -58,15 +59,13 @@ impl Connection {
                 "connect_cluster needs at least one node URL",
             ));
         }
+        ensure_crypto_provider();
         let client = ClusterClient::builder(urls.iter().copied())
             .connection_timeout(CONNECTION_TIMEOUT)
             .response_timeout(RESPONSE_TIMEOUT)
             .build()
             .map_err(|e| {
-                SessionError::configuration(format!(
-                    "invalid Redis Cluster URLs: {}",
-                    explain(&e)
-                ))
+                SessionError::configuration(format!("invalid Redis Cluster URLs: {}", explain(&e)))
             })?;
         let connection = client.get_async_connection().await.map_err(|e| {
             SessionError::backend(
@@ -75,6 +74,16 @@ impl Connection {
             )
         })?;
         Ok(Connection::Cluster(connection))
+    }
+}
+
+/// rustls needs a process-wide crypto provider, which redis leaves to the application: install
+/// ring (feature `tls-rustls`) unless the application installed one already.
+fn ensure_crypto_provider() {
+    #[cfg(feature = "tls-rustls")]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err means another thread installed one meanwhile: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

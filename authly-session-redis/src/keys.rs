@@ -108,12 +108,11 @@ mod tests {
 
     /// What Redis Cluster hashes of `key`: the hash tag if there is one, else the whole key.
     fn hashed_part(key: &str) -> &str {
-        if let Some(open) = key.find('{') {
-            if let Some(len) = key[open + 1..].find('}') {
-                if len > 0 {
-                    return &key[open + 1..open + 1 + len];
-                }
-            }
+        if let Some(open) = key.find('{')
+            && let Some(len) = key[open + 1..].find('}')
+            && len > 0
+        {
+            return &key[open + 1..open + 1 + len];
         }
         key
     }

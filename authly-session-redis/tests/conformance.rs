@@ -22,13 +22,17 @@ async fn conformance(server: Server) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_on_a_single_node() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     conformance(server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_on_a_cluster() {
-    let Some(server) = Server::cluster() else { return };
+    let Some(server) = Server::cluster() else {
+        return;
+    };
     conformance(server).await;
 }
 
@@ -41,13 +45,17 @@ async fn isolation(server: Server) {
 
 #[tokio::test]
 async fn prefixes_are_isolated() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     isolation(server).await;
 }
 
 #[tokio::test]
 async fn prefixes_are_isolated_on_a_cluster() {
-    let Some(server) = Server::cluster() else { return };
+    let Some(server) = Server::cluster() else {
+        return;
+    };
     isolation(server).await;
 }
 
@@ -59,13 +67,17 @@ async fn hashed_at_rest(server: Server) {
 
 #[tokio::test]
 async fn sessions_are_hashed_at_rest() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     hashed_at_rest(server).await;
 }
 
 #[tokio::test]
 async fn sessions_are_hashed_at_rest_on_a_cluster() {
-    let Some(server) = Server::cluster() else { return };
+    let Some(server) = Server::cluster() else {
+        return;
+    };
     hashed_at_rest(server).await;
 }
 
@@ -74,9 +86,15 @@ async fn sessions_are_hashed_at_rest_on_a_cluster() {
 async fn documented_layout(server: Server) {
     let store = server.store().await;
     let prefix = store.prefix();
-    let session = Session::new(Identity::new("github", "layout"), chrono::Duration::hours(1));
+    let session = Session::new(
+        Identity::new("github", "layout"),
+        chrono::Duration::hours(1),
+    );
     store.save_session(&session).await.unwrap();
-    let (handle, ik) = (session_handle(&session.id), identity_key("github", "layout"));
+    let (handle, ik) = (
+        session_handle(&session.id),
+        identity_key("github", "layout"),
+    );
     let micros = to_unix_micros(session.expires_at);
     let mut raw = server.raw().await;
 
@@ -100,16 +118,30 @@ async fn documented_layout(server: Server) {
         "the session key's TTL follows expires_at: {ttl} ms"
     );
     let score: f64 = raw
-        .query(redis::cmd("ZSCORE").arg(layout::index(prefix, &ik)).arg(&handle))
+        .query(
+            redis::cmd("ZSCORE")
+                .arg(layout::index(prefix, &ik))
+                .arg(&handle),
+        )
         .await;
     assert_eq!(score as i64, micros, "the index scores by expires_at");
     let registered: f64 = raw
-        .query(redis::cmd("ZSCORE").arg(layout::registry(prefix, &ik)).arg(&ik))
+        .query(
+            redis::cmd("ZSCORE")
+                .arg(layout::registry(prefix, &ik))
+                .arg(&ik),
+        )
         .await;
-    assert_eq!(registered as i64, micros, "the registry notes the earliest expiry");
+    assert_eq!(
+        registered as i64, micros,
+        "the registry notes the earliest expiry"
+    );
     for key in [layout::index(prefix, &ik), layout::registry(prefix, &ik)] {
         let ttl: i64 = raw.query(redis::cmd("PTTL").arg(&key)).await;
-        assert!(ttl > 3_590_000, "{key} expires with its last session: {ttl}");
+        assert!(
+            ttl > 3_590_000,
+            "{key} expires with its last session: {ttl}"
+        );
     }
 
     let later = session.expires_at + chrono::Duration::hours(1);
@@ -125,21 +157,33 @@ async fn documented_layout(server: Server) {
     assert_eq!(payload_after, payload, "touch leaves the identity alone");
     assert_eq!(expiry, to_unix_micros(later));
     let score: f64 = raw
-        .query(redis::cmd("ZSCORE").arg(layout::index(prefix, &ik)).arg(&handle))
+        .query(
+            redis::cmd("ZSCORE")
+                .arg(layout::index(prefix, &ik))
+                .arg(&handle),
+        )
         .await;
-    assert_eq!(score as i64, to_unix_micros(later), "touch moves the index score");
+    assert_eq!(
+        score as i64,
+        to_unix_micros(later),
+        "touch moves the index score"
+    );
     store.delete_session(&session.id).await.unwrap();
 }
 
 #[tokio::test]
 async fn keys_follow_the_documented_layout() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     documented_layout(server).await;
 }
 
 #[tokio::test]
 async fn keys_follow_the_documented_layout_on_a_cluster() {
-    let Some(server) = Server::cluster() else { return };
+    let Some(server) = Server::cluster() else {
+        return;
+    };
     documented_layout(server).await;
 }
 
@@ -179,7 +223,11 @@ async fn index_pruning(server: Server) {
         "delete_expired pruned the index"
     );
     let registered: f64 = raw
-        .query(redis::cmd("ZSCORE").arg(layout::registry(&prefix, &ik)).arg(&ik))
+        .query(
+            redis::cmd("ZSCORE")
+                .arg(layout::registry(&prefix, &ik))
+                .arg(&ik),
+        )
         .await;
     assert_eq!(
         registered as i64,
@@ -198,13 +246,17 @@ async fn index_pruning(server: Server) {
 
 #[tokio::test]
 async fn delete_expired_prunes_the_identity_index() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     index_pruning(server).await;
 }
 
 #[tokio::test]
 async fn delete_expired_prunes_the_identity_index_on_a_cluster() {
-    let Some(server) = Server::cluster() else { return };
+    let Some(server) = Server::cluster() else {
+        return;
+    };
     index_pruning(server).await;
 }
 
@@ -230,20 +282,26 @@ async fn leftovers_expire(server: Server) {
 
 #[tokio::test]
 async fn every_key_expires_with_the_sessions() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     leftovers_expire(server).await;
 }
 
 #[tokio::test]
 async fn every_key_expires_with_the_sessions_on_a_cluster() {
-    let Some(server) = Server::cluster() else { return };
+    let Some(server) = Server::cluster() else {
+        return;
+    };
     leftovers_expire(server).await;
 }
 
 /// On a single node the index is exact: ending every session by any route leaves no key.
 #[tokio::test]
 async fn ending_every_session_leaves_no_key_on_a_single_node() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     let store = server.store().await;
     let alice = Identity::new("github", "alice");
     let bob = Identity::new("github", "bob");
@@ -253,7 +311,10 @@ async fn ending_every_session_leaves_no_key_on_a_single_node() {
     let touched_out = Session::new(alice.clone(), hour);
     let saved_expired = Session::new(alice.clone(), hour);
     let mut moved = Session::new(alice.clone(), hour);
-    let bobs = [Session::new(bob.clone(), hour), Session::new(bob.clone(), hour)];
+    let bobs = [
+        Session::new(bob.clone(), hour),
+        Session::new(bob.clone(), hour),
+    ];
     for session in [&by_id, &by_handle, &touched_out, &saved_expired, &moved]
         .into_iter()
         .chain(&bobs)
@@ -290,7 +351,13 @@ async fn ending_every_session_leaves_no_key_on_a_single_node() {
             .unwrap(),
         vec![]
     );
-    assert_eq!(store.delete_identity_sessions("github", "bob").await.unwrap(), 3);
+    assert_eq!(
+        store
+            .delete_identity_sessions("github", "bob")
+            .await
+            .unwrap(),
+        3
+    );
     assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
 }
 
@@ -320,19 +387,25 @@ async fn corrupted_payload(server: Server) {
 
 #[tokio::test]
 async fn a_corrupted_payload_is_a_serialization_error_naming_the_prefix() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     corrupted_payload(server).await;
 }
 
 #[tokio::test]
 async fn a_corrupted_payload_is_a_serialization_error_naming_the_prefix_on_a_cluster() {
-    let Some(server) = Server::cluster() else { return };
+    let Some(server) = Server::cluster() else {
+        return;
+    };
     corrupted_payload(server).await;
 }
 
 #[tokio::test]
 async fn a_prefix_with_an_empty_hash_tag_is_a_configuration_error() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     let store = server.store().await.with_prefix("sessions{}");
     let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
     let results = [
@@ -371,7 +444,9 @@ async fn connect_errors_name_the_server_not_the_password() {
 /// More due indexes than one sweep script visits: `delete_expired` repeats until all are pruned.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     let store = server.store().await;
     let users: Vec<String> = (0..700).map(|user| format!("backlog-{user}")).collect();
     let mut long = Vec::new();
@@ -395,4 +470,21 @@ async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
         store.delete_session(&session.id).await.unwrap();
     }
     assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
+}
+
+/// `rediss://` works out of the box with a TLS feature (rustls gets a crypto provider): against a
+/// server that does not speak TLS, connecting is a bounded error, not a panic or a hang.
+#[cfg(any(feature = "tls-rustls", feature = "tls-native-tls"))]
+#[tokio::test]
+async fn tls_to_a_plain_server_is_an_error_not_a_panic() {
+    let Some(Server::Single(url)) = Server::single() else {
+        return;
+    };
+    let tls_url = url.replacen("redis://", "rediss://", 1);
+    let started = std::time::Instant::now();
+    let error = authly_session_redis::RedisStore::connect(&tls_url)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SessionError::Backend { .. }), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(15), "{error}");
 }

@@ -30,7 +30,9 @@ impl Drop for Restart<'_> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_single_node_recovers() {
-    let Some(server) = Server::single() else { return };
+    let Some(server) = Server::single() else {
+        return;
+    };
     let (Some(stop), Some(start)) = (
         server_url("AUTHLY_TEST_REDIS_STOP"),
         server_url("AUTHLY_TEST_REDIS_START"),

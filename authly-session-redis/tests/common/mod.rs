@@ -111,8 +111,14 @@ impl Server {
             let body: Vec<Vec<u8>> = match kind.as_str() {
                 "hash" => raw.query(redis::cmd("HGETALL").arg(&key)).await,
                 "zset" => {
-                    raw.query(redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1).arg("WITHSCORES"))
-                        .await
+                    raw.query(
+                        redis::cmd("ZRANGE")
+                            .arg(&key)
+                            .arg(0)
+                            .arg(-1)
+                            .arg("WITHSCORES"),
+                    )
+                    .await
                 }
                 other => panic!("unexpected {other} key {key}"),
             };
