@@ -1,0 +1,187 @@
+//! The MySQL / MariaDB dialect: its SQL, its time type, how it connects and migrates.
+
+use authly_session::{DELETE_EXPIRED_BATCH, SessionError, TableName};
+use authly_session_sql::{Dialect, Pools, SqlStore, Statements};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sqlx::mysql::{MySql, MySqlDatabaseError, MySqlQueryResult};
+
+use crate::connect;
+
+/// The schema this release creates: `(version, SQL written for the table authly_sessions)`.
+pub(crate) const MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/0001_create_sessions.sql"))];
+
+/// The server-wide named lock `migrate()` holds, so concurrent migrations queue.
+const MIGRATE_LOCK_NAME: &str = "authly_session.migrate";
+
+/// How long `migrate()` waits for another process's migration.
+const MIGRATE_LOCK_WAIT_SECS: i64 = 60;
+
+/// MySQL's error number for "Deadlock found when trying to get lock".
+const ER_LOCK_DEADLOCK: u16 = 1213;
+
+/// MySQL 8 and MariaDB 10.11+, as [`MySqlStore`](crate::MySqlStore) speaks them: a binary-collated
+/// key column, so ids stay case-sensitive; `DATETIME(6)` holding UTC, bound as `NaiveDateTime`,
+/// so the connection's `time_zone` never shifts expiry.
+#[derive(Debug)]
+pub enum MySqlDialect {}
+
+impl Dialect for MySqlDialect {
+    type Database = MySql;
+    type Expiry = NaiveDateTime;
+    const NAME: &'static str = "MySQL";
+
+    fn table_name(name: &str) -> Result<TableName, SessionError> {
+        TableName::new(name)
+    }
+
+    fn statements(table: &TableName) -> Statements {
+        let t = table.quoted('`');
+        Statements {
+            load: format!("SELECT data, expires_at FROM {t} WHERE handle = ? AND expires_at > ?"),
+            // VALUES(col) is the form MySQL 8 and MariaDB both accept (MySQL 8.0.20+ also has a
+            // row alias, which MariaDB lacks).
+            upsert: format!(
+                "INSERT INTO {t} (handle, identity_key, data, expires_at) VALUES (?, ?, ?, ?) \
+                 ON DUPLICATE KEY UPDATE identity_key = VALUES(identity_key), \
+                 data = VALUES(data), expires_at = VALUES(expires_at)"
+            ),
+            delete: format!("DELETE FROM {t} WHERE handle = ?"),
+            // sqlx connects with CLIENT_FOUND_ROWS, so a matched row counts even when the new
+            // expiry equals the old one.
+            touch: format!("UPDATE {t} SET expires_at = ? WHERE handle = ? AND expires_at > ?"),
+            end_live: format!("DELETE FROM {t} WHERE handle = ? AND expires_at > ?"),
+            // Ordered along the expiry index, so the batch is deterministic (safe for
+            // statement-based replication) and read in index order.
+            delete_expired: format!(
+                "DELETE FROM {t} WHERE expires_at <= ? \
+                 ORDER BY expires_at, handle LIMIT {DELETE_EXPIRED_BATCH}"
+            ),
+            list: format!(
+                "SELECT handle, data, expires_at FROM {t} WHERE identity_key = ? AND expires_at > ?"
+            ),
+            delete_identity: format!("DELETE FROM {t} WHERE identity_key = ?"),
+        }
+    }
+
+    fn to_expiry(time: DateTime<Utc>) -> NaiveDateTime {
+        time.naive_utc()
+    }
+
+    fn from_expiry(value: NaiveDateTime) -> Option<DateTime<Utc>> {
+        Some(value.and_utc())
+    }
+
+    fn rows_affected(result: &MySqlQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    /// InnoDB locks index records, and statements that reach a row through different indexes (an
+    /// upsert by primary key, a delete by identity, a touch that moves an indexed expiry) can
+    /// deadlock under load. InnoDB then rolls back the victim's single-statement transaction
+    /// whole, so running that statement again is safe and does what it would have done.
+    fn is_retryable(error: &sqlx::Error) -> bool {
+        error
+            .as_database_error()
+            .and_then(|e| e.try_downcast_ref::<MySqlDatabaseError>())
+            .is_some_and(|e| e.number() == ER_LOCK_DEADLOCK)
+    }
+
+    async fn connect(url: &str) -> Result<Pools<MySql>, SessionError> {
+        let pool = connect::open(url).await?;
+        Ok(Pools {
+            writer: pool.clone(),
+            reader: pool,
+        })
+    }
+
+    /// Holds the named lock `authly_session.migrate` (`GET_LOCK`, waiting up to 60 s) while it
+    /// runs the DDL and records the version: DDL commits implicitly in MySQL, so the lock, not a
+    /// transaction, keeps concurrent runs apart.
+    async fn migrate(store: &SqlStore<Self>) -> Result<(), SessionError> {
+        let table = store.table();
+        let failed = |e| SessionError::backend(format!("migrate table {table}"), e);
+        let mut conn = store.pool().acquire().await.map_err(failed)?;
+        // Never hand a connection that may hold the lock back to the pool (even if this future
+        // is dropped halfway): closing it releases the lock on the server.
+        conn.close_on_drop();
+        let locked: Option<i64> = sqlx::query_scalar("SELECT CAST(GET_LOCK(?, ?) AS SIGNED)")
+            .bind(MIGRATE_LOCK_NAME)
+            .bind(MIGRATE_LOCK_WAIT_SECS)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(failed)?;
+        if locked != Some(1) {
+            return Err(failed(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "lock {MIGRATE_LOCK_NAME:?} still held by another migration after {MIGRATE_LOCK_WAIT_SECS} s"
+                ),
+            ))));
+        }
+        let record_version = table.render(
+            "INSERT INTO authly_session_schema (table_name, version) VALUES (?, ?) \
+             ON DUPLICATE KEY UPDATE version = GREATEST(version, VALUES(version))",
+            '`',
+        );
+        let result = async {
+            for (version, template) in MIGRATIONS {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(table.render(template, '`')))
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(record_version.as_str()))
+                    .bind(table.to_string())
+                    .bind(version)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        let unlocked =
+            sqlx::query_scalar::<_, Option<i64>>("SELECT CAST(RELEASE_LOCK(?) AS SIGNED)")
+                .bind(MIGRATE_LOCK_NAME)
+                .fetch_one(&mut *conn)
+                .await;
+        result.and(unlocked.map(drop)).map_err(failed)?;
+        tracing::debug!(%table, "session table migrated");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_statement_names_the_configured_table_only() {
+        let table = TableName::new("order").unwrap();
+        let s = MySqlDialect::statements(&table);
+        for statement in [
+            &s.load,
+            &s.upsert,
+            &s.delete,
+            &s.touch,
+            &s.end_live,
+            &s.delete_expired,
+            &s.list,
+            &s.delete_identity,
+        ] {
+            assert!(statement.contains("`order`"), "{statement}");
+            assert!(!statement.contains("authly_sessions"), "{statement}");
+        }
+        let migration = table.render(MIGRATIONS[0].1, '`');
+        assert!(migration.contains("CREATE TABLE IF NOT EXISTS `order`"));
+        assert!(migration.contains("KEY `order_expires_idx` (expires_at)"));
+        assert!(migration.contains("`authly_session_schema`"));
+    }
+
+    #[test]
+    fn delete_expired_is_bounded_by_the_batch_size() {
+        let s = MySqlDialect::statements(&TableName::new("t").unwrap());
+        assert!(
+            s.delete_expired
+                .ends_with(&format!("LIMIT {DELETE_EXPIRED_BATCH}"))
+        );
+    }
+}
