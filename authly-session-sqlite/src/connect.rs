@@ -4,8 +4,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use authly_session::SessionError;
+use authly_session_sql::Pools;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 
 /// How long a connection waits on a lock held by another process before giving up.
@@ -17,17 +18,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read connections for a file database; writes go through one connection of their own.
 const READERS: u32 = 8;
 
-/// The pools a store works with: all writes go through `writer`, reads use `reader`.
-pub(crate) struct Pools {
-    pub(crate) writer: SqlitePool,
-    pub(crate) reader: SqlitePool,
-}
-
 /// Opens `url`: a file database (created if missing, WAL mode, busy timeout) gets one writer
 /// connection and a pool of readers, so writers queue in the pool instead of spinning in
 /// SQLite's busy handler; an in-memory database gets one connection that never closes, so it
 /// stays one database for as long as the store lives.
-pub(crate) async fn open(url: &str) -> Result<Pools, SessionError> {
+pub(crate) async fn open(url: &str) -> Result<Pools<Sqlite>, SessionError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| SessionError::configuration(format!("invalid SQLite URL {url:?}: {e}")))?
         .create_if_missing(true)

@@ -23,10 +23,29 @@
 //! ```
 
 mod connect;
-mod queries;
-mod session_store;
-mod store;
+mod dialect;
 
 pub use authly_session;
+pub use dialect::SqliteDialect;
 pub use sqlx;
-pub use store::SqliteStore;
+
+/// A [`SessionStore`](authly_session::SessionStore) in a SQLite database.
+///
+/// [`connect`](authly_session_sql::SqlStore::connect) opens (creating if needed) a file database
+/// in WAL mode with a 5 s busy timeout, all writes through one connection and reads on a pool
+/// of eight, or `sqlite::memory:` as one database shared by the whole store. `new(pool)` and
+/// `with_table_name(pool, table)` use a pool you built, for reads and writes alike. Cheap to
+/// clone: clones share the pools.
+///
+/// # Examples
+///
+/// ```
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use authly_session_sqlite::{SqliteStore, sqlx::SqlitePool};
+/// let pool = SqlitePool::connect("sqlite::memory:").await?;
+/// assert!(SqliteStore::with_table_name(pool.clone(), "web_sessions").is_ok());
+/// assert!(SqliteStore::with_table_name(pool, "web sessions; --").is_err());
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub type SqliteStore = authly_session_sql::SqlStore<SqliteDialect>;
