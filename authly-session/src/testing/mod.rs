@@ -25,6 +25,7 @@ mod context;
 mod logs;
 mod memory_store;
 mod semantic;
+mod server_switch;
 
 pub use backend::{
     INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_fault_recovery,
@@ -32,6 +33,7 @@ pub use backend::{
 };
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
+pub use server_switch::ServerSwitch;
 
 use tracing::instrument::WithSubscriber;
 
