@@ -49,13 +49,13 @@ impl SessionStore for RedisStore {
             return Ok(None);
         };
         // The key's TTL is a backstop; the application's clock decides.
-        if stored::decode_expiry(self.keys.context(), &expiry)? <= Utc::now() {
+        let expires_at = stored::decode_expiry(self.keys.context(), &expiry)?;
+        if expires_at <= Utc::now() {
             return Ok(None);
         }
-        let (identity, expires_at) = stored::decode(self.keys.context(), &payload, &expiry)?;
         Ok(Some(Session {
             id: id.to_owned(),
-            identity,
+            identity: stored::decode_payload(self.keys.context(), &payload)?,
             expires_at,
         }))
     }

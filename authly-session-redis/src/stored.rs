@@ -14,10 +14,17 @@ pub(crate) fn decode(
     payload: &[u8],
     expires_at: &[u8],
 ) -> Result<(Identity, DateTime<Utc>), SessionError> {
+    Ok((
+        decode_payload(context, payload)?,
+        decode_expiry(context, expires_at)?,
+    ))
+}
+
+/// The `d` field: the identity as versioned JSON.
+pub(crate) fn decode_payload(context: &str, payload: &[u8]) -> Result<Identity, SessionError> {
     let payload = std::str::from_utf8(payload)
         .map_err(|_| SessionError::corrupt(context, "identity payload is not UTF-8"))?;
-    let identity = decode_identity(payload, context)?;
-    Ok((identity, decode_expiry(context, expires_at)?))
+    decode_identity(payload, context)
 }
 
 /// The `e` field: unix microseconds as decimal text.
