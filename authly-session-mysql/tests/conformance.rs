@@ -5,9 +5,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use authly_session::testing::{self, server_url, unique_name};
-use authly_session::{
-    DELETE_EXPIRED_BATCH, Identity, Session, SessionError, SessionStore, session_handle,
-};
+use authly_session::{Identity, Session, SessionError, SessionStore, session_handle};
 use authly_session_mysql::MySqlStore;
 use authly_session_mysql::sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use authly_session_mysql::sqlx::{self, AssertSqlSafe, MySqlPool};
@@ -188,34 +186,19 @@ async fn a_corrupted_row_is_a_decode_error_naming_the_table_and_others_still_loa
     let Some(store) = fresh_store("corrupt").await else {
         return;
     };
-    let good = Session::new(Identity::new("github", "good"), chrono::Duration::hours(1));
-    let bad = Session::new(Identity::new("github", "bad"), chrono::Duration::hours(1));
-    store.save_session(&good).await.unwrap();
-    store.save_session(&bad).await.unwrap();
-    sqlx::query(AssertSqlSafe(format!(
+    let update = format!(
         "UPDATE {} SET data = 'not json {{' WHERE handle = ?",
         store.table().quoted('`')
-    )))
-    .bind(session_handle(&bad.id))
-    .execute(store.pool())
-    .await
-    .unwrap();
-    let error = store.load_session(&bad.id).await.unwrap_err();
-    assert!(
-        matches!(error, SessionError::Serialization { .. }),
-        "{error:?}"
     );
-    assert!(
-        error.to_string().contains(&store.table().to_string()),
-        "{error}"
-    );
-    assert!(!format!("{error} {error:?}").contains(&bad.id));
-    assert!(store.load_session(&good.id).await.unwrap().is_some());
-    let listed = store.list_identity_sessions("github", "bad").await;
-    assert!(
-        matches!(listed, Err(SessionError::Serialization { .. })),
-        "{listed:?}"
-    );
+    let pool = store.pool().clone();
+    testing::check_corrupted_payload(&store, &store.table().to_string(), |handle| async move {
+        sqlx::query(AssertSqlSafe(update))
+            .bind(handle)
+            .execute(&pool)
+            .await
+            .unwrap();
+    })
+    .await;
     drop_table(&store).await;
 }
 
@@ -229,24 +212,24 @@ async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
     let digits = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 \
                   UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 \
                   UNION ALL SELECT 8 UNION ALL SELECT 9)";
-    let expired = DELETE_EXPIRED_BATCH as i64 * 2 + 17;
-    sqlx::query(AssertSqlSafe(format!(
+    let insert = format!(
         "INSERT INTO {table} (handle, identity_key, data, expires_at) \
          SELECT SHA2(n, 256), 'k', '{{}}', UTC_TIMESTAMP(6) - INTERVAL 1 HOUR FROM \
          (SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n \
           FROM {digits} a, {digits} b, {digits} c, {digits} e, {digits} f) numbers \
          WHERE n < ?",
         table = store.table().quoted('`'),
-    )))
-    .bind(expired)
-    .execute(store.pool())
-    .await
-    .unwrap();
-    let live = Session::new(Identity::new("github", "live"), chrono::Duration::hours(1));
-    store.save_session(&live).await.unwrap();
-    assert_eq!(store.delete_expired().await.unwrap(), expired as u64);
+    );
+    let pool = store.pool().clone();
+    testing::check_expired_backlog(&store, |count| async move {
+        sqlx::query(AssertSqlSafe(insert))
+            .bind(count as i64)
+            .execute(&pool)
+            .await
+            .unwrap();
+    })
+    .await;
     assert_eq!(store.delete_expired().await.unwrap(), 0);
-    assert!(store.load_session(&live.id).await.unwrap().is_some());
     drop_table(&store).await;
 }
 

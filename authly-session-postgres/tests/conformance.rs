@@ -223,34 +223,19 @@ async fn a_corrupted_row_is_a_decode_error_naming_the_table_and_others_still_loa
     let Some(store) = fresh_store("corrupt").await else {
         return;
     };
-    let good = Session::new(Identity::new("github", "good"), chrono::Duration::hours(1));
-    let bad = Session::new(Identity::new("github", "bad"), chrono::Duration::hours(1));
-    store.save_session(&good).await.unwrap();
-    store.save_session(&bad).await.unwrap();
-    sqlx::query(AssertSqlSafe(format!(
+    let update = format!(
         "UPDATE {} SET data = 'not json {{' WHERE handle = $1",
         store.table().quoted('"')
-    )))
-    .bind(authly_session::session_handle(&bad.id))
-    .execute(store.pool())
-    .await
-    .unwrap();
-    let error = store.load_session(&bad.id).await.unwrap_err();
-    assert!(
-        matches!(error, SessionError::Serialization { .. }),
-        "{error:?}"
     );
-    assert!(
-        error.to_string().contains(&store.table().to_string()),
-        "{error}"
-    );
-    assert!(!format!("{error} {error:?}").contains(&bad.id));
-    assert!(store.load_session(&good.id).await.unwrap().is_some());
-    let listed = store.list_identity_sessions("github", "bad").await;
-    assert!(
-        matches!(listed, Err(SessionError::Serialization { .. })),
-        "{listed:?}"
-    );
+    let pool = store.pool().clone();
+    testing::check_corrupted_payload(&store, &store.table().to_string(), |handle| async move {
+        sqlx::query(AssertSqlSafe(update))
+            .bind(handle)
+            .execute(&pool)
+            .await
+            .unwrap();
+    })
+    .await;
     drop_table(&store).await;
 }
 
@@ -281,21 +266,20 @@ async fn delete_expired_works_through_a_backlog_in_batches() {
     ))
     .await;
 
-    let expired = DELETE_EXPIRED_BATCH as i64 * 2 + 17;
-    sqlx::query(AssertSqlSafe(format!(
+    let insert = format!(
         "INSERT INTO {table} (handle, identity_key, data, expires_at) \
          SELECT lpad(to_hex(i), 64, '0'), 'k', '{{}}', now() - interval '1 hour' \
          FROM generate_series(1, $1) AS i"
-    )))
-    .bind(expired)
-    .execute(store.pool())
-    .await
-    .unwrap();
-    let live = Session::new(Identity::new("github", "live"), chrono::Duration::hours(1));
-    store.save_session(&live).await.unwrap();
-
-    assert_eq!(store.delete_expired().await.unwrap(), expired as u64);
-    assert!(store.load_session(&live.id).await.unwrap().is_some());
+    );
+    let pool = store.pool().clone();
+    testing::check_expired_backlog(&store, |count| async move {
+        sqlx::query(AssertSqlSafe(insert))
+            .bind(count as i64)
+            .execute(&pool)
+            .await
+            .unwrap();
+    })
+    .await;
     let batches: Vec<i64> =
         sqlx::query_scalar(AssertSqlSafe(format!("SELECT removed FROM \"{log}\"")))
             .fetch_all(store.pool())
@@ -306,7 +290,10 @@ async fn delete_expired_works_through_a_backlog_in_batches() {
         batches.iter().all(|&n| n <= DELETE_EXPIRED_BATCH as i64),
         "a statement removed more than one batch: {batches:?}"
     );
-    assert_eq!(batches.iter().sum::<i64>(), expired);
+    assert_eq!(
+        batches.iter().sum::<i64>(),
+        DELETE_EXPIRED_BATCH as i64 * 2 + 17
+    );
 
     drop_table(&store).await;
     run(format!(

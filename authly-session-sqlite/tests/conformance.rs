@@ -113,23 +113,15 @@ async fn sessions_are_hashed_at_rest() {
 #[tokio::test]
 async fn a_corrupted_row_is_a_decode_error_naming_the_table_and_others_still_load() {
     let store = memory_store().await;
-    let good = Session::new(Identity::new("github", "good"), chrono::Duration::hours(1));
-    let bad = Session::new(Identity::new("github", "bad"), chrono::Duration::hours(1));
-    store.save_session(&good).await.unwrap();
-    store.save_session(&bad).await.unwrap();
-    sqlx::query("UPDATE authly_sessions SET data = 'not json {' WHERE handle = ?1")
-        .bind(authly_session::session_handle(&bad.id))
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let error = store.load_session(&bad.id).await.unwrap_err();
-    assert!(
-        matches!(error, SessionError::Serialization { .. }),
-        "{error:?}"
-    );
-    assert!(error.to_string().contains("authly_sessions"), "{error}");
-    assert!(!error.to_string().contains(&bad.id));
-    assert!(store.load_session(&good.id).await.unwrap().is_some());
+    let pool = store.pool().clone();
+    testing::check_corrupted_payload(&store, "authly_sessions", |handle| async move {
+        sqlx::query("UPDATE authly_sessions SET data = 'not json {' WHERE handle = ?1")
+            .bind(handle)
+            .execute(&pool)
+            .await
+            .unwrap();
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -150,20 +142,19 @@ async fn connect_names_the_path_it_cannot_create() {
 #[tokio::test]
 async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
     let store = memory_store().await;
-    let expired = authly_session::DELETE_EXPIRED_BATCH as i64 * 2 + 17;
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
-         INSERT INTO authly_sessions (handle, identity_key, data, expires_at) \
-         SELECT printf('%064x', i), 'k', '{}', 1 FROM n",
-    )
-    .bind(expired)
-    .execute(store.pool())
-    .await
-    .unwrap();
-    let live = Session::new(Identity::new("github", "live"), chrono::Duration::hours(1));
-    store.save_session(&live).await.unwrap();
-    assert_eq!(store.delete_expired().await.unwrap(), expired as u64);
-    assert!(store.load_session(&live.id).await.unwrap().is_some());
+    let pool = store.pool().clone();
+    testing::check_expired_backlog(&store, |count| async move {
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
+             INSERT INTO authly_sessions (handle, identity_key, data, expires_at) \
+             SELECT printf('%064x', i), 'k', '{}', 1 FROM n",
+        )
+        .bind(count as i64)
+        .execute(&pool)
+        .await
+        .unwrap();
+    })
+    .await;
 }
 
 /// The bad-input semantics, each in a test of its own so a failure points straight at it.

@@ -198,6 +198,96 @@ where
     ok(HASHED, "delete", store.delete_session(&session.id).await);
 }
 
+/// A corrupted stored payload: after `corrupt(handle)` overwrites the stored data of one session
+/// with something that is not its JSON, loading it is a [`SessionError::Serialization`] whose
+/// message names `location` (the table or key prefix) and not the id, never a panic; every other
+/// session still loads.
+///
+/// # Panics
+///
+/// When the corrupted session loads, fails otherwise, or takes its neighbours down with it.
+pub async fn check_corrupted_payload<S, F, Fut>(store: &S, location: &str, corrupt: F)
+where
+    S: SessionStore,
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let identity = Identity::new(format!("corrupt-{}", run_tag()), "user");
+    let good = Session::new(identity.clone(), chrono::Duration::hours(1));
+    let bad = Session::new(identity, chrono::Duration::hours(1));
+    ok(ROUND_TRIP, "save", store.save_session(&good).await);
+    ok(ROUND_TRIP, "save", store.save_session(&bad).await);
+    corrupt(session_handle(&bad.id)).await;
+    match store.load_session(&bad.id).await {
+        Err(error @ SessionError::Serialization { .. }) => {
+            let text = format!("{error} {error:?}");
+            ensure!(
+                ROUND_TRIP,
+                text.contains(location),
+                "the decode error does not name {location:?}: {error}"
+            );
+            ensure!(
+                SECRET_ID,
+                !text.contains(&bad.id),
+                "the decode error holds the full session id"
+            );
+        }
+        other => panic!(
+            "conformance: {ROUND_TRIP}: loading a corrupted session gave {other:?}, not a decode error"
+        ),
+    }
+    ensure!(
+        ROUND_TRIP,
+        ok(ROUND_TRIP, "load", store.load_session(&good.id).await).is_some(),
+        "one corrupted session made another unloadable"
+    );
+    ok(ROUND_TRIP, "cleanup", store.delete_session(&good.id).await);
+    ok(ROUND_TRIP, "cleanup", store.delete_session(&bad.id).await);
+}
+
+/// Semantic 21 on SQL stores: after `insert_expired(count)` writes `count` expired rows straight
+/// into the table (more than [`DELETE_EXPIRED_BATCH`](crate::DELETE_EXPIRED_BATCH), so several
+/// batches are needed), `delete_expired` removes exactly those and returns `count`, and a live
+/// session stays. Call it on a table with no other expired rows.
+///
+/// # Panics
+///
+/// When the count is wrong or the live session is gone.
+pub async fn check_expired_backlog<S, F, Fut>(store: &S, insert_expired: F)
+where
+    S: SessionStore,
+    F: FnOnce(u64) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let count = crate::DELETE_EXPIRED_BATCH * 2 + 17;
+    let live = Session::new(
+        Identity::new(format!("backlog-{}", run_tag()), "user"),
+        chrono::Duration::hours(1),
+    );
+    ok(DELETE_EXPIRED, "save", store.save_session(&live).await);
+    insert_expired(count).await;
+    let removed = ok(
+        DELETE_EXPIRED,
+        "delete_expired",
+        store.delete_expired().await,
+    );
+    ensure!(
+        DELETE_EXPIRED,
+        removed == count,
+        "delete_expired removed {removed} of a backlog of {count}"
+    );
+    ensure!(
+        DELETE_EXPIRED,
+        ok(DELETE_EXPIRED, "load", store.load_session(&live.id).await).is_some(),
+        "clearing the backlog removed a live session"
+    );
+    ok(
+        DELETE_EXPIRED,
+        "cleanup",
+        store.delete_session(&live.id).await,
+    );
+}
+
 /// Semantic 16: with the server stopped, every operation that needs it returns `Err` within
 /// `limit` (no panic, no hang) and no error holds the id; reads of malformed ids still answer
 /// without the server. After `start`, the same store works again within `limit`.

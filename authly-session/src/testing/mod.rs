@@ -28,8 +28,9 @@ mod semantic;
 mod server_switch;
 
 pub use backend::{
-    INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_fault_recovery,
-    check_hashed_at_rest, check_isolation, check_table_names, run_shell, server_url, unique_name,
+    INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_corrupted_payload,
+    check_expired_backlog, check_fault_recovery, check_hashed_at_rest, check_isolation,
+    check_table_names, run_shell, server_url, unique_name,
 };
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
