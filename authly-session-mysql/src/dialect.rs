@@ -1,11 +1,10 @@
 //! The MySQL / MariaDB dialect: its SQL, its time type, how it connects and migrates.
 
 use authly_session::{DELETE_EXPIRED_BATCH, SessionError, TableName};
+use authly_session_sql::pool::open_pool;
 use authly_session_sql::{Dialect, Pools, SqlStore, Statements};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::mysql::{MySql, MySqlDatabaseError, MySqlQueryResult};
-
-use crate::connect;
 
 /// The schema this release creates: `(version, SQL written for the table authly_sessions)`.
 pub(crate) const MIGRATIONS: &[(i64, &str)] =
@@ -88,7 +87,15 @@ impl Dialect for MySqlDialect {
     }
 
     async fn connect(url: &str) -> Result<Pools<MySql>, SessionError> {
-        let pool = connect::open(url).await?;
+        let pool = open_pool::<MySql>(url, Self::NAME, |o| {
+            format!(
+                "{}:{}/{}",
+                o.get_host(),
+                o.get_port(),
+                o.get_database().unwrap_or_default()
+            )
+        })
+        .await?;
         Ok(Pools {
             writer: pool.clone(),
             reader: pool,
@@ -151,7 +158,36 @@ impl Dialect for MySqlDialect {
 
 #[cfg(test)]
 mod tests {
+    use authly_session_sql::pool::parse_url;
+
     use super::*;
+
+    #[test]
+    fn accepts_its_own_urls_only() {
+        for good in [
+            "mysql://root@localhost/test",
+            "mariadb://app:pw@db.example:3307/sessions?ssl-mode=required",
+        ] {
+            assert!(
+                parse_url::<MySql>(good, MySqlDialect::NAME).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in ["postgres://app@localhost/app", "localhost", "", "mysql:/x"] {
+            let result = parse_url::<MySql>(bad, MySqlDialect::NAME);
+            assert!(
+                matches!(result, Err(SessionError::InvalidConfiguration { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_configuration_error_does_not_repeat_the_url() {
+        let error =
+            parse_url::<MySql>("mysql://user:se cret@[bad/x", MySqlDialect::NAME).unwrap_err();
+        assert!(!error.to_string().contains("se cret"), "{error}");
+    }
 
     #[test]
     fn every_statement_names_the_configured_table_only() {

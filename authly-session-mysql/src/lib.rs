@@ -22,7 +22,6 @@
 //! # Ok(()) }
 //! ```
 
-mod connect;
 mod dialect;
 
 pub use authly_session;

@@ -1,11 +1,10 @@
 //! The PostgreSQL dialect: its SQL, its time type, how it connects and migrates.
 
 use authly_session::{DELETE_EXPIRED_BATCH, SessionError, TableName};
+use authly_session_sql::pool::open_pool;
 use authly_session_sql::{Dialect, Pools, SqlStore, Statements};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
-
-use crate::connect;
 
 /// The schema this release creates: `(version, SQL written for the table authly_sessions)`.
 pub(crate) const MIGRATIONS: &[(i64, &str)] =
@@ -68,7 +67,15 @@ impl Dialect for PostgresDialect {
     }
 
     async fn connect(url: &str) -> Result<Pools<Postgres>, SessionError> {
-        let pool = connect::open(url).await?;
+        let pool = open_pool::<Postgres>(url, Self::NAME, |o| {
+            format!(
+                "{}:{}/{}",
+                o.get_host(),
+                o.get_port(),
+                o.get_database().unwrap_or_default()
+            )
+        })
+        .await?;
         Ok(Pools {
             writer: pool.clone(),
             reader: pool,
@@ -110,7 +117,41 @@ impl Dialect for PostgresDialect {
 
 #[cfg(test)]
 mod tests {
+    use authly_session_sql::pool::parse_url;
+
     use super::*;
+
+    #[test]
+    fn accepts_its_own_urls_only() {
+        for good in [
+            "postgres://app@localhost/app",
+            "postgresql://app:pw@db.example:6543/sessions?sslmode=require",
+        ] {
+            assert!(
+                parse_url::<Postgres>(good, PostgresDialect::NAME).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "mysql://root@localhost/test",
+            "localhost",
+            "",
+            "postgres:/x",
+        ] {
+            let result = parse_url::<Postgres>(bad, PostgresDialect::NAME);
+            assert!(
+                matches!(result, Err(SessionError::InvalidConfiguration { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_configuration_error_does_not_repeat_the_url() {
+        let error = parse_url::<Postgres>("postgres://user:se cret@[bad/x", PostgresDialect::NAME)
+            .unwrap_err();
+        assert!(!error.to_string().contains("se cret"), "{error}");
+    }
 
     #[test]
     fn every_statement_names_the_configured_table_only() {

@@ -21,7 +21,6 @@
 //! # Ok(()) }
 //! ```
 
-mod connect;
 mod dialect;
 
 pub use authly_session;

@@ -7,6 +7,7 @@
 //! table, with bound parameters only; the application's clock is bound into each statement.
 
 mod dialect;
+pub mod pool;
 mod session_store;
 mod statements;
 mod store;

@@ -1,0 +1,74 @@
+//! Opening a server database's pool the way a session store needs it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use authly_session::SessionError;
+use sqlx::pool::PoolOptions;
+use sqlx::{Connection, Database, Pool};
+
+/// How long an operation waits for a connection (including connecting to a server that is down)
+/// before it fails.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The most connections a store's own pool opens: plenty for session lookups.
+pub const MAX_CONNECTIONS: u32 = 10;
+
+/// Connections are closed after this long idle, so a quiet app does not pin server slots (and
+/// well before MySQL's `wait_timeout` would drop them).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The connect options of database `DB`.
+pub type Options<DB> = <<DB as Database>::Connection as Connection>::Options;
+
+/// Parses `url` as a URL of database `DB` (named `name` in messages): its scheme must be one of
+/// `DB`'s. The error never repeats the URL, which may hold a password.
+///
+/// # Errors
+///
+/// [`SessionError::InvalidConfiguration`] for another scheme or a malformed URL.
+pub fn parse_url<DB: Database>(url: &str, name: &str) -> Result<Options<DB>, SessionError>
+where
+    Options<DB>: FromStr<Err = sqlx::Error>,
+{
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    if !DB::URL_SCHEMES.contains(&scheme) {
+        let schemes = DB::URL_SCHEMES
+            .iter()
+            .map(|s| format!("{s}://"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        return Err(SessionError::configuration(format!(
+            "a {name} URL starts with {schemes}"
+        )));
+    }
+    Options::<DB>::from_str(url)
+        .map_err(|e| SessionError::configuration(format!("invalid {name} URL: {e}")))
+}
+
+/// Opens a pool on `url` (at most [`MAX_CONNECTIONS`], [`ACQUIRE_TIMEOUT`]), connecting once to
+/// prove the server is there. `location` says where the options point (host, port, database)
+/// for the error message, which never holds the URL.
+///
+/// # Errors
+///
+/// As [`parse_url`], and [`SessionError::Backend`] when the server cannot be reached.
+pub async fn open_pool<DB: Database>(
+    url: &str,
+    name: &str,
+    location: impl FnOnce(&Options<DB>) -> String,
+) -> Result<Pool<DB>, SessionError>
+where
+    Options<DB>: FromStr<Err = sqlx::Error>,
+{
+    let options = parse_url::<DB>(url, name)?;
+    let location = location(&options);
+    PoolOptions::<DB>::new()
+        .max_connections(MAX_CONNECTIONS)
+        .min_connections(0)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .idle_timeout(IDLE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|e| SessionError::backend(format!("connect to {name} at {location}"), e))
+}
