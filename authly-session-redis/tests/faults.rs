@@ -5,55 +5,37 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use authly_session::testing::{self, server_url};
+use authly_session::testing::{self, ServerSwitch};
+use authly_session_redis::redis::{ConnectionAddr, IntoConnectionInfo};
 use common::Server;
-
-/// Starts the server again if the test ends (or panics) while it is stopped.
-struct Restart<'a> {
-    command: &'a str,
-    stopped: AtomicBool,
-}
-
-impl Drop for Restart<'_> {
-    fn drop(&mut self) {
-        if self.stopped.load(Ordering::SeqCst) {
-            let _ = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(self.command)
-                .status();
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_single_node_recovers() {
     let Some(server) = Server::single() else {
         return;
     };
-    let (Some(stop), Some(start)) = (
-        server_url("AUTHLY_TEST_REDIS_STOP"),
-        server_url("AUTHLY_TEST_REDIS_START"),
-    ) else {
+    let Server::Single(url) = &server else {
+        unreachable!("Server::single gives a single node")
+    };
+    let address = match url
+        .as_str()
+        .into_connection_info()
+        .expect("test URL")
+        .addr()
+    {
+        ConnectionAddr::Tcp(host, port) => format!("{host}:{port}"),
+        other => panic!("the fault test needs a plain TCP server, not {other:?}"),
+    };
+    let Some(switch) = ServerSwitch::from_env("AUTHLY_TEST_REDIS", &address) else {
         return;
     };
     let store = server.store().await;
-    let restart = Restart {
-        command: &start,
-        stopped: AtomicBool::new(false),
-    };
     testing::check_fault_recovery(
         &store,
-        async {
-            testing::run_shell(&stop);
-            restart.stopped.store(true, Ordering::SeqCst);
-        },
-        async {
-            testing::run_shell(&start);
-            restart.stopped.store(false, Ordering::SeqCst);
-        },
+        switch.stop(),
+        switch.start(),
         Duration::from_secs(10),
     )
     .await;
