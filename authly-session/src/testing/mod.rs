@@ -1,4 +1,4 @@
-//! The conformance suite: the executable form of the [`SessionStore`](crate::SessionStore)
+//! The conformance suite: the executable form of the [`SessionStore`]
 //! contract (the numbered semantics of the design document).
 //!
 //! Every backend's tests call [`run_conformance`] (or [`Conformance`] for stores whose backend
