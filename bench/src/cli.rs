@@ -4,18 +4,21 @@ use std::path::PathBuf;
 
 use crate::backends::Backend;
 use crate::run::Plan;
-use crate::workload::DEFAULT_SESSIONS;
+use crate::workload::{DEFAULT_SESSIONS, Op};
 
 /// How to call the binary.
 pub const USAGE: &str = "\
 usage:
   authly-bench --backend NAME [--url URL] [--seconds N] [--concurrency 1,32] [--rounds R]
-               [--sessions N] [--out FILE.json]
+               [--sessions N] [--ops load,save,create+delete] [--aa] [--out FILE.json]
   authly-bench report [--out FILE.md] FILE.json...
 
 backends: sqlite, postgres, mysql, mariadb, redis, redis-cluster
 --url: the server (redis-cluster: comma-separated node URLs); sqlite needs none (its databases go
-       in a fresh directory beside --out). Normally run by `cargo xtask bench`.";
+       in a fresh directory beside --out).
+--rounds: alternating rounds per cell and side (default: one per half second of --seconds).
+--aa:  replace the store by a second raw side (an A/A run: shows the noise between equal sides).
+Normally run by `cargo xtask bench`.";
 
 /// What the binary was asked to do.
 #[derive(Debug, PartialEq)]
@@ -46,6 +49,9 @@ pub struct MeasureOptions {
     pub sessions: usize,
     /// Where the JSON report goes.
     pub out: PathBuf,
+    /// A/A check: the store side is replaced by a second copy of the raw floor, to show how
+    /// far apart two identical sides measure.
+    pub aa: bool,
 }
 
 /// Parses the arguments after the program name.
@@ -80,8 +86,10 @@ fn parse_measure(args: &[String]) -> Result<MeasureOptions, String> {
     let mut plan = Plan {
         seconds: 5.0,
         concurrency: vec![1, 32],
-        rounds: 2,
+        rounds: 0,
+        ops: Op::ALL.to_vec(),
     };
+    let mut aa = false;
     let mut sessions = DEFAULT_SESSIONS;
     let mut out = None;
     let mut args = args.iter();
@@ -103,8 +111,23 @@ fn parse_measure(args: &[String]) -> Result<MeasureOptions, String> {
                 sessions = parse_positive::<usize>(&value("--sessions")?, "--sessions")?;
             }
             "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--ops" => {
+                plan.ops = value("--ops")?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(Op::parse)
+                    .collect::<Result<_, _>>()?;
+                if plan.ops.is_empty() {
+                    return Err("--ops needs at least one operation".into());
+                }
+            }
+            "--aa" => aa = true,
             other => return Err(format!("unknown option {other:?}")),
         }
+    }
+    if plan.rounds == 0 {
+        plan.rounds = Plan::default_rounds(plan.seconds);
     }
     let backend = backend.ok_or("--backend is required")?;
     if backend.needs_url() && url.is_none() {
@@ -117,6 +140,7 @@ fn parse_measure(args: &[String]) -> Result<MeasureOptions, String> {
         plan,
         sessions,
         out,
+        aa,
     })
 }
 
@@ -169,16 +193,18 @@ mod tests {
         assert_eq!(options.url, None);
         assert_eq!(options.plan.seconds, 5.0);
         assert_eq!(options.plan.concurrency, vec![1, 32]);
-        assert_eq!(options.plan.rounds, 2);
+        assert_eq!(options.plan.rounds, 10);
         assert_eq!(options.sessions, 10_000);
         assert_eq!(options.out, PathBuf::from("target/bench/sqlite.json"));
+        assert_eq!(options.plan.ops, Op::ALL.to_vec());
+        assert!(!options.aa);
     }
 
     #[test]
     fn measure_options() {
         let Ok(Command::Measure(options)) = parse(&args(
             "--backend postgres --url postgres://db/test --seconds 0.5 --concurrency 4,64 \
-             --rounds 3 --sessions 100 --out x.json",
+             --rounds 3 --sessions 100 --out x.json --ops save,load --aa",
         )) else {
             panic!("parse failed")
         };
@@ -189,6 +215,8 @@ mod tests {
         assert_eq!(options.plan.rounds, 3);
         assert_eq!(options.sessions, 100);
         assert_eq!(options.out, PathBuf::from("x.json"));
+        assert_eq!(options.plan.ops, vec![Op::Save, Op::Load]);
+        assert!(options.aa);
     }
 
     #[test]
@@ -204,6 +232,8 @@ mod tests {
             "--backend sqlite --concurrency ,",
             "--backend sqlite --rounds 0",
             "--backend sqlite --verbose",
+            "--backend sqlite --ops update",
+            "--backend sqlite --ops ,",
             "report",
             "report --bogus a.json",
         ] {

@@ -73,6 +73,7 @@ fn measure(options: &MeasureOptions) -> Result<(), String> {
             work_dir,
             &workload,
             &options.plan,
+            options.aa,
         ))
         .map_err(|e| format!("{name}: {e}"))?;
     let report = BackendReport {

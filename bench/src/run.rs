@@ -100,17 +100,32 @@ pub struct Plan {
     pub concurrency: Vec<u32>,
     /// Each side runs this many times per cell, alternating with the other sides.
     pub rounds: u32,
+    /// The operations measured, in order.
+    pub ops: Vec<Op>,
 }
 
 impl Plan {
+    /// Rounds of about half a second: short enough that a burst of load from elsewhere on the
+    /// machine hits every side alike.
+    pub fn default_rounds(seconds: f64) -> u32 {
+        (seconds * 2.0).round().clamp(1.0, 1_000.0) as u32
+    }
+
     /// The measured time of one round of one side.
     pub fn round(&self) -> Duration {
         Duration::from_secs_f64(self.seconds / f64::from(self.rounds.max(1)))
     }
 
-    /// The unrecorded warm-up before each round: a tenth of it, from 0.2 to 1 second.
+    /// The unrecorded warm-up before a side's first round in a cell (pools grow to the new
+    /// concurrency, caches fill): a tenth of the cell's time, from 0.2 to 1 second.
+    pub fn first_warm_up(&self) -> Duration {
+        Duration::from_secs_f64(self.seconds / 10.0)
+            .clamp(Duration::from_millis(200), Duration::from_secs(1))
+    }
+
+    /// The warm-up before every later round, so the switch between sides stays unrecorded.
     pub fn warm_up(&self) -> Duration {
-        (self.round() / 10).clamp(Duration::from_millis(200), Duration::from_secs(1))
+        (self.round() / 5).min(Duration::from_millis(100))
     }
 }
 
@@ -136,7 +151,7 @@ pub async fn run_cells(
     }
     let mut results = Vec::new();
     let mut cell = 0usize;
-    for op in Op::ALL {
+    for &op in &plan.ops {
         for &concurrency in &plan.concurrency {
             let mut samples: Vec<Sample> = sides.iter().map(|_| Sample::default()).collect();
             for round in 0..plan.rounds.max(1) as usize {
@@ -144,14 +159,13 @@ pub async fn run_cells(
                     let index = (cell + round + turn) % sides.len();
                     let runner = &sides[index].runner;
                     let seed = (cell * 1_000 + round * 10 + index) as u64;
+                    let warm_up = if round == 0 {
+                        plan.first_warm_up()
+                    } else {
+                        plan.warm_up()
+                    };
                     runner
-                        .measure(
-                            Arc::clone(workload),
-                            op,
-                            concurrency,
-                            plan.warm_up(),
-                            seed + 500,
-                        )
+                        .measure(Arc::clone(workload), op, concurrency, warm_up, seed + 500)
                         .await;
                     let sample = runner
                         .measure(Arc::clone(workload), op, concurrency, plan.round(), seed)
@@ -175,24 +189,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rounds_split_the_time_and_warm_up_is_bounded() {
+    fn rounds_split_the_time_and_warm_ups_are_bounded() {
         let plan = Plan {
             seconds: 5.0,
             concurrency: vec![1, 32],
-            rounds: 2,
+            rounds: Plan::default_rounds(5.0),
+            ops: Op::ALL.to_vec(),
         };
-        assert_eq!(plan.round(), Duration::from_millis(2_500));
-        assert_eq!(plan.warm_up(), Duration::from_millis(250));
+        assert_eq!(plan.rounds, 10);
+        assert_eq!(plan.round(), Duration::from_millis(500));
+        assert_eq!(plan.first_warm_up(), Duration::from_millis(500));
+        assert_eq!(plan.warm_up(), Duration::from_millis(100));
         let long = Plan {
             seconds: 60.0,
             rounds: 1,
             ..plan.clone()
         };
-        assert_eq!(long.warm_up(), Duration::from_secs(1));
+        assert_eq!(long.first_warm_up(), Duration::from_secs(1));
         let short = Plan {
-            seconds: 0.5,
+            seconds: 0.2,
+            rounds: Plan::default_rounds(0.2),
             ..plan
         };
-        assert_eq!(short.warm_up(), Duration::from_millis(200));
+        assert_eq!(short.rounds, 1);
+        assert_eq!(short.first_warm_up(), Duration::from_millis(200));
+        assert_eq!(short.warm_up(), Duration::from_millis(40));
     }
 }

@@ -54,6 +54,16 @@ impl Op {
             Op::CreateDelete => "create+delete",
         }
     }
+
+    /// The operation called `name`.
+    pub fn parse(name: &str) -> Result<Op, String> {
+        Op::ALL
+            .into_iter()
+            .find(|op| op.name() == name)
+            .ok_or_else(|| {
+                format!("unknown operation {name:?}; expected load, save or create+delete")
+            })
+    }
 }
 
 /// The `user`-th signed-in user: a provider, a numeric external id, an e-mail address, a
@@ -196,6 +206,14 @@ mod tests {
         assert_eq!(workload.users, 400);
         let (lo, hi) = workload.payload_bytes();
         assert!(lo >= 300 && hi <= 450, "{lo}..{hi}");
+    }
+
+    #[test]
+    fn operation_names_round_trip() {
+        for op in Op::ALL {
+            assert_eq!(Op::parse(op.name()), Ok(op));
+        }
+        assert!(Op::parse("update").is_err());
     }
 
     #[test]

@@ -8,9 +8,11 @@ pub mod sqlite;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::report::{CellResult, SideInfo};
-use crate::run::Plan;
-use crate::targets::BenchError;
+use authly_session::SessionStore;
+
+use crate::report::{CellResult, Role, SideInfo};
+use crate::run::{Plan, Side};
+use crate::targets::{BenchError, StoreTarget, Target};
 use crate::workload::Workload;
 
 /// A backend the benchmark can measure.
@@ -91,13 +93,14 @@ pub async fn measure(
     work_dir: &Path,
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let url = || url.ok_or_else(|| format!("backend {} needs a URL", backend.name()));
     match backend {
-        Backend::Sqlite => sqlite::measure(work_dir, workload, plan).await,
-        Backend::Postgres => postgres::measure(url()?, workload, plan).await,
+        Backend::Sqlite => sqlite::measure(work_dir, workload, plan, aa).await,
+        Backend::Postgres => postgres::measure(url()?, workload, plan, aa).await,
         Backend::Mysql | Backend::Mariadb => {
-            mysql::measure(backend.name(), url()?, workload, plan).await
+            mysql::measure(backend.name(), url()?, workload, plan, aa).await
         }
         Backend::Redis | Backend::RedisCluster => {
             let urls: Vec<&str> = url()?
@@ -109,8 +112,28 @@ pub async fn measure(
                 return Err(format!("backend {} needs a URL", backend.name()).into());
             }
             let cluster = backend == Backend::RedisCluster;
-            redis::measure(backend.name(), &urls, cluster, workload, plan).await
+            redis::measure(backend.name(), &urls, cluster, workload, plan, aa).await
         }
+    }
+}
+
+/// The store side; for an A/A run (`aa`), a raw twin on the store's table in its place.
+pub fn store_side<S: SessionStore, R: Target>(
+    aa: bool,
+    setup: String,
+    store: S,
+    twin: impl FnOnce() -> R,
+) -> Side {
+    let info = |setup| SideInfo {
+        name: "store".into(),
+        setup,
+        role: Role::Store,
+    };
+    if aa {
+        let setup = "A/A check: a second copy of the `raw` side in place of the store".to_owned();
+        Side::new(info(setup), twin())
+    } else {
+        Side::new(info(setup), StoreTarget(store))
     }
 }
 

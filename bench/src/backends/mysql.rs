@@ -5,11 +5,11 @@ use std::sync::Arc;
 use authly_session_mysql::MySqlStore;
 use authly_session_mysql::sqlx::{self, MySqlPool};
 
-use super::{Measured, table_name};
+use super::{Measured, store_side, table_name};
 use crate::report::{Role, SideInfo};
 use crate::run::{Plan, Side, run_cells};
+use crate::targets::BenchError;
 use crate::targets::raw_mysql::RawMySql;
-use crate::targets::{BenchError, StoreTarget};
 use crate::workload::Workload;
 
 /// Measures `MySqlStore` and raw sqlx on two fresh tables, dropped afterwards. `backend` names
@@ -19,11 +19,12 @@ pub async fn measure(
     url: &str,
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let base = MySqlStore::connect(url).await?;
     let pool = base.pool().clone();
     let tables = [table_name("store"), table_name("raw")];
-    let result = measure_on(backend, &base, &pool, &tables, workload, plan).await;
+    let result = measure_on(backend, &base, &pool, &tables, workload, plan, aa).await;
     let cleanup = drop_tables(&pool, &tables).await;
     pool.close().await;
     let measured = result?;
@@ -38,6 +39,7 @@ async fn measure_on(
     [store_table, raw_table]: &[String; 2],
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let store = base.on_table(store_table)?;
     store.migrate().await?;
@@ -53,15 +55,11 @@ async fn measure_on(
         .await?;
     let size = pool.options().get_max_connections();
     let sides = vec![
-        Side::new(
-            SideInfo {
-                name: "store".into(),
-                setup: format!(
-                    "`MySqlStore::connect` defaults: one MySqlPool of at most {size} connections"
-                ),
-                role: Role::Store,
-            },
-            StoreTarget(store),
+        store_side(
+            aa,
+            format!("`MySqlStore::connect` defaults: one MySqlPool of at most {size} connections"),
+            store,
+            || RawMySql::new(pool.clone(), store_table),
         ),
         Side::new(
             SideInfo {

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use authly_session_postgres::PostgresStore;
 use authly_session_postgres::sqlx::{self, PgPool};
 
-use super::{Measured, table_name};
+use super::{Measured, store_side, table_name};
 use crate::report::{Role, SideInfo};
 use crate::run::{Plan, Side, run_cells};
+use crate::targets::BenchError;
 use crate::targets::raw_postgres::RawPostgres;
-use crate::targets::{BenchError, StoreTarget};
 use crate::workload::Workload;
 
 /// Measures `PostgresStore` and raw sqlx on two fresh tables, dropped afterwards.
@@ -17,11 +17,12 @@ pub async fn measure(
     url: &str,
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let base = PostgresStore::connect(url).await?;
     let pool = base.pool().clone();
     let tables = [table_name("store"), table_name("raw")];
-    let result = measure_on(&base, &pool, &tables, workload, plan).await;
+    let result = measure_on(&base, &pool, &tables, workload, plan, aa).await;
     let cleanup = drop_tables(&pool, &tables).await;
     pool.close().await;
     let measured = result?;
@@ -35,6 +36,7 @@ async fn measure_on(
     [store_table, raw_table]: &[String; 2],
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let store = base.on_table(store_table)?;
     store.migrate().await?;
@@ -50,15 +52,11 @@ async fn measure_on(
         .await?;
     let size = pool.options().get_max_connections();
     let sides = vec![
-        Side::new(
-            SideInfo {
-                name: "store".into(),
-                setup: format!(
-                    "`PostgresStore::connect` defaults: one PgPool of at most {size} connections"
-                ),
-                role: Role::Store,
-            },
-            StoreTarget(store),
+        store_side(
+            aa,
+            format!("`PostgresStore::connect` defaults: one PgPool of at most {size} connections"),
+            store,
+            || RawPostgres::new(pool.clone(), store_table),
         ),
         Side::new(
             SideInfo {

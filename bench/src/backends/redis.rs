@@ -8,11 +8,11 @@ use authly_session_redis::RedisStore;
 use authly_session_redis::redis::cluster::ClusterClient;
 use authly_session_redis::redis::{self, AsyncConnectionConfig, Client};
 
-use super::{Measured, table_name};
+use super::{Measured, store_side, table_name};
 use crate::report::{Role, SideInfo};
 use crate::run::{Plan, Side, run_cells};
+use crate::targets::BenchError;
 use crate::targets::raw_redis::{RawConnection, RawRedis};
-use crate::targets::{BenchError, StoreTarget};
 use crate::workload::Workload;
 
 /// The timeouts `RedisStore::connect` sets (`authly-session-redis/src/connection.rs`).
@@ -30,9 +30,10 @@ pub async fn measure(
     cluster: bool,
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let prefixes = [table_name("store"), table_name("raw")];
-    let result = measure_with(backend, urls, cluster, &prefixes, workload, plan).await;
+    let result = measure_with(backend, urls, cluster, &prefixes, workload, plan, aa).await;
     let cleanup = cleanup(urls, &prefixes).await;
     let measured = result?;
     cleanup?;
@@ -46,6 +47,7 @@ async fn measure_with(
     [store_prefix, raw_prefix]: &[String; 2],
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let (store, raw, store_setup, raw_setup) = if cluster {
         let store = RedisStore::connect_cluster(urls).await?;
@@ -82,13 +84,11 @@ async fn measure_with(
     };
     let version = server_version(urls[0]).await?;
     let sides = vec![
-        Side::new(
-            SideInfo {
-                name: "store".into(),
-                setup: store_setup.into(),
-                role: Role::Store,
-            },
-            StoreTarget(store.with_prefix(store_prefix)),
+        store_side(
+            aa,
+            store_setup.into(),
+            store.with_prefix(store_prefix),
+            || RawRedis::new(raw.clone(), store_prefix),
         ),
         Side::new(
             SideInfo {

@@ -13,11 +13,11 @@ use authly_session_sqlite::sqlx::sqlite::{
 };
 use authly_session_sqlite::sqlx::{self, SqlitePool};
 
-use super::Measured;
+use super::{Measured, store_side};
 use crate::report::{Role, SideInfo};
 use crate::run::{Plan, Side, run_cells};
+use crate::targets::BenchError;
 use crate::targets::raw_sqlite::RawSqlite;
-use crate::targets::{BenchError, StoreTarget};
 use crate::workload::Workload;
 
 /// Read connections of the store's layout (`authly-session-sqlite/src/connect.rs`).
@@ -36,10 +36,11 @@ pub async fn measure(
     work_dir: &Path,
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
     let dir = work_dir.join(format!("sqlite-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let result = measure_in(&dir, workload, plan).await;
+    let result = measure_in(&dir, workload, plan, aa).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -69,9 +70,16 @@ async fn measure_in(
     dir: &Path,
     workload: &Arc<Workload>,
     plan: &Plan,
+    aa: bool,
 ) -> Result<Measured, BenchError> {
-    let store = SqliteStore::connect(&url(dir, "store.db")).await?;
+    let store_url = url(dir, "store.db");
+    let store = SqliteStore::connect(&store_url).await?;
     store.migrate().await?;
+    let twin = if aa {
+        Some((pool(&store_url, STORE_READERS).await?, store.pool().clone()))
+    } else {
+        None
+    };
 
     let floor_url = url(dir, "raw.db");
     let floor_writer = pool(&floor_url, 1).await?;
@@ -86,16 +94,17 @@ async fn measure_in(
         .await?;
     let settings = "WAL, synchronous=NORMAL, busy_timeout 5 s";
     let sides = vec![
-        Side::new(
-            SideInfo {
-                name: "store".into(),
-                setup: format!(
-                    "`SqliteStore::connect` on a file: one writer connection + a pool of \
-                     {STORE_READERS} readers ({settings})"
-                ),
-                role: Role::Store,
+        store_side(
+            aa,
+            format!(
+                "`SqliteStore::connect` on a file: one writer connection + a pool of \
+                 {STORE_READERS} readers ({settings})"
+            ),
+            store.clone(),
+            || {
+                let (reader, writer) = twin.expect("built for an A/A run");
+                RawSqlite::new(reader, writer, TABLE)
             },
-            StoreTarget(store.clone()),
         ),
         Side::new(
             SideInfo {
