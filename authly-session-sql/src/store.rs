@@ -20,6 +20,8 @@ pub struct SqlStore<D: Dialect> {
     pub(crate) reader: Pool<D::Database>,
     pub(crate) table: Arc<TableName>,
     pub(crate) statements: Arc<Prepared>,
+    /// `table NAME`: where a decode error says the bad row is (built once, not per row).
+    pub(crate) location: Arc<str>,
 }
 
 impl<D: Dialect> SqlStore<D> {
@@ -92,6 +94,7 @@ impl<D: Dialect> SqlStore<D> {
             writer,
             reader,
             statements: Arc::new(D::statements(&table).into()),
+            location: Arc::from(format!("table {table}")),
             table: Arc::new(table),
         }
     }
@@ -104,6 +107,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             reader: self.reader.clone(),
             table: self.table.clone(),
             statements: self.statements.clone(),
+            location: self.location.clone(),
         }
     }
 }
