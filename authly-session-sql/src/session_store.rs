@@ -60,6 +60,7 @@ where
     for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
     <D::Database as Database>::Arguments: IntoArguments<D::Database>,
     for<'q> String: Encode<'q, D::Database> + Decode<'q, D::Database> + Type<D::Database>,
+    for<'r> &'r str: Decode<'r, D::Database> + Type<D::Database>,
     usize: ColumnIndex<<D::Database as Database>::Row>,
 {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
@@ -74,8 +75,8 @@ where
             .map_err(|e| SessionError::backend("load_session", e))?;
         let Some(row) = row else { return Ok(None) };
         let read = |e| SessionError::backend("load_session", e);
-        let data: String = row.try_get(0).map_err(read)?;
-        let (identity, expires_at) = decode(self, &data, row.try_get(1).map_err(read)?)?;
+        let data: &str = row.try_get(0).map_err(read)?;
+        let (identity, expires_at) = decode(self, data, row.try_get(1).map_err(read)?)?;
         Ok(Some(Session {
             id: id.to_owned(),
             identity,
@@ -178,8 +179,8 @@ where
         let mut sessions = Vec::with_capacity(rows.len());
         for row in rows {
             let handle: String = row.try_get(0).map_err(read)?;
-            let data: String = row.try_get(1).map_err(read)?;
-            let (identity, expires_at) = decode(self, &data, row.try_get(2).map_err(read)?)?;
+            let data: &str = row.try_get(1).map_err(read)?;
+            let (identity, expires_at) = decode(self, data, row.try_get(2).map_err(read)?)?;
             // The key is a digest; the exact strings decide.
             if identity.provider_id == provider_id && identity.external_id == external_id {
                 sessions.push(SessionInfo {
