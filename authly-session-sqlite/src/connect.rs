@@ -18,6 +18,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read connections for a file database; writes go through one connection of their own.
 const READERS: u32 = 8;
 
+/// The pools never ping a connection before handing it out: an embedded database cannot hang
+/// up like a server, and sqlx's liveness ping is a round trip to the connection's worker thread
+/// on every acquire, which cost a quarter of the throughput (`cargo xtask bench`, BENCHMARKS.md).
+const TEST_BEFORE_ACQUIRE: bool = false;
+
 /// Opens `url`: a file database (created if missing, WAL mode, busy timeout) gets one writer
 /// connection and a pool of readers, so writers queue in the pool instead of spinning in
 /// SQLite's busy handler; an in-memory database gets one connection that never closes, so it
@@ -34,6 +39,7 @@ pub(crate) async fn open(url: &str) -> Result<Pools<Sqlite>, SessionError> {
 
     if is_in_memory(url) {
         let pool = SqlitePoolOptions::new()
+            .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -52,12 +58,14 @@ pub(crate) async fn open(url: &str) -> Result<Pools<Sqlite>, SessionError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal);
     let writer = SqlitePoolOptions::new()
+        .test_before_acquire(TEST_BEFORE_ACQUIRE)
         .max_connections(1)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options.clone())
         .await
         .map_err(connect_error)?;
     let reader = SqlitePoolOptions::new()
+        .test_before_acquire(TEST_BEFORE_ACQUIRE)
         .max_connections(READERS)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
