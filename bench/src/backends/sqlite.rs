@@ -58,8 +58,11 @@ fn options(url: &str) -> Result<SqliteConnectOptions, BenchError> {
         .synchronous(SqliteSynchronous::Normal))
 }
 
-async fn pool(url: &str, size: u32) -> Result<SqlitePool, BenchError> {
+/// A pool of `size` connections; `ping` keeps sqlx's default liveness check before each acquire
+/// (the store turns it off: `authly-session-sqlite/src/connect.rs`).
+async fn pool(url: &str, size: u32, ping: bool) -> Result<SqlitePool, BenchError> {
     Ok(SqlitePoolOptions::new()
+        .test_before_acquire(ping)
         .max_connections(size)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options(url)?)
@@ -76,17 +79,20 @@ async fn measure_in(
     let store = SqliteStore::connect(&store_url).await?;
     store.migrate().await?;
     let twin = if aa {
-        Some((pool(&store_url, STORE_READERS).await?, store.pool().clone()))
+        Some((
+            pool(&store_url, STORE_READERS, false).await?,
+            store.pool().clone(),
+        ))
     } else {
         None
     };
 
     let floor_url = url(dir, "raw.db");
-    let floor_writer = pool(&floor_url, 1).await?;
-    let floor_reader = pool(&floor_url, STORE_READERS).await?;
+    let floor_writer = pool(&floor_url, 1, false).await?;
+    let floor_reader = pool(&floor_url, STORE_READERS, false).await?;
     SqliteStore::new(floor_writer.clone()).migrate().await?;
 
-    let naive = pool(&url(dir, "raw-naive.db"), NAIVE_POOL).await?;
+    let naive = pool(&url(dir, "raw-naive.db"), NAIVE_POOL, true).await?;
     SqliteStore::new(naive.clone()).migrate().await?;
 
     let version: String = sqlx::query_scalar("SELECT sqlite_version()")
@@ -98,7 +104,7 @@ async fn measure_in(
             aa,
             format!(
                 "`SqliteStore::connect` on a file: one writer connection + a pool of \
-                 {STORE_READERS} readers ({settings})"
+                 {STORE_READERS} readers, no ping before acquire ({settings})"
             ),
             store.clone(),
             || {
@@ -111,7 +117,7 @@ async fn measure_in(
                 name: "raw".into(),
                 setup: format!(
                     "raw sqlx with the store's layout: a 1-connection writer pool + a \
-                     {STORE_READERS}-connection reader pool ({settings})"
+                     {STORE_READERS}-connection reader pool, no ping before acquire ({settings})"
                 ),
                 role: Role::Floor,
             },
@@ -122,7 +128,7 @@ async fn measure_in(
                 name: "raw-naive".into(),
                 setup: format!(
                     "raw sqlx, the naive setup: one SqlitePool of {NAIVE_POOL} connections for \
-                     reads and writes ({settings})"
+                     reads and writes, sqlx's default ping before acquire ({settings})"
                 ),
                 role: Role::Reference,
             },
