@@ -16,10 +16,9 @@ fn decode<D: Dialect>(
     data: &str,
     expires_at: D::Expiry,
 ) -> Result<(Identity, DateTime<Utc>), SessionError> {
-    let context = format!("table {}", store.table);
-    let identity = decode_identity(data, &context)?;
+    let identity = decode_identity(data, &store.location)?;
     let expires_at = D::from_expiry(expires_at)
-        .ok_or_else(|| SessionError::corrupt(&context, "expiry out of range"))?;
+        .ok_or_else(|| SessionError::corrupt(&*store.location, "expiry out of range"))?;
     Ok((identity, expires_at))
 }
 
