@@ -363,26 +363,13 @@ async fn ending_every_session_leaves_no_key_on_a_single_node() {
 
 async fn corrupted_payload(server: Server) {
     let store = server.store().await;
-    let good = Session::new(Identity::new("github", "good"), chrono::Duration::hours(1));
-    let bad = Session::new(Identity::new("github", "bad"), chrono::Duration::hours(1));
-    store.save_session(&good).await.unwrap();
-    store.save_session(&bad).await.unwrap();
-    let key = layout::session(store.prefix(), &session_handle(&bad.id));
-    server.raw().await.hset(&key, "d", "not json {").await;
-
-    let error = store.load_session(&bad.id).await.unwrap_err();
-    assert!(
-        matches!(error, SessionError::Serialization { .. }),
-        "{error:?}"
-    );
-    let text = format!("{error} {error:?}");
-    assert!(text.contains(store.prefix()), "{text}");
-    assert!(!text.contains(&bad.id), "{text}");
-    let listed = store.list_identity_sessions("github", "bad").await;
-    assert!(matches!(listed, Err(SessionError::Serialization { .. })));
-    assert!(store.load_session(&good.id).await.unwrap().is_some());
-    store.delete_session(&bad.id).await.unwrap();
-    store.delete_session(&good.id).await.unwrap();
+    let mut raw = server.raw().await;
+    let prefix = store.prefix().to_owned();
+    testing::check_corrupted_payload(&store, store.prefix(), |handle| async move {
+        let key = layout::session(&prefix, &handle);
+        raw.hset(&key, "d", "not json {").await;
+    })
+    .await;
 }
 
 #[tokio::test]
