@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use authly_session_mysql::MySqlStore;
 use authly_session_mysql::sqlx::{self, MySqlPool};
+use authly_session_mysql::{MySqlDialect, MySqlStore};
 
 use super::{Measured, store_side, table_name};
 use crate::report::{Role, SideInfo};
 use crate::run::{Plan, Side, run_cells};
 use crate::targets::BenchError;
-use crate::targets::raw_mysql::RawMySql;
+use crate::targets::raw_sql::RawSql;
 use crate::workload::Workload;
 
 /// Measures `MySqlStore` and raw sqlx on two fresh tables, dropped afterwards. `backend` names
@@ -59,7 +59,7 @@ async fn measure_on(
             aa,
             format!("`MySqlStore::connect` defaults: one MySqlPool of at most {size} connections"),
             store,
-            || RawMySql::new(pool.clone(), store_table),
+            || RawSql::<MySqlDialect>::new(pool.clone(), pool.clone(), store_table),
         ),
         Side::new(
             SideInfo {
@@ -70,7 +70,7 @@ async fn measure_on(
                 ),
                 role: Role::Floor,
             },
-            RawMySql::new(raw_pool.clone(), raw_table),
+            RawSql::<MySqlDialect>::new(raw_pool.clone(), raw_pool.clone(), raw_table),
         ),
     ];
     let cells = run_cells(backend, &sides, workload, plan).await;

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use authly_session_postgres::PostgresStore;
 use authly_session_postgres::sqlx::{self, PgPool};
+use authly_session_postgres::{PostgresDialect, PostgresStore};
 
 use super::{Measured, store_side, table_name};
 use crate::report::{Role, SideInfo};
 use crate::run::{Plan, Side, run_cells};
 use crate::targets::BenchError;
-use crate::targets::raw_postgres::RawPostgres;
+use crate::targets::raw_sql::RawSql;
 use crate::workload::Workload;
 
 /// Measures `PostgresStore` and raw sqlx on two fresh tables, dropped afterwards.
@@ -56,7 +56,7 @@ async fn measure_on(
             aa,
             format!("`PostgresStore::connect` defaults: one PgPool of at most {size} connections"),
             store,
-            || RawPostgres::new(pool.clone(), store_table),
+            || RawSql::<PostgresDialect>::new(pool.clone(), pool.clone(), store_table),
         ),
         Side::new(
             SideInfo {
@@ -67,7 +67,7 @@ async fn measure_on(
                 ),
                 role: Role::Floor,
             },
-            RawPostgres::new(raw_pool.clone(), raw_table),
+            RawSql::<PostgresDialect>::new(raw_pool.clone(), raw_pool.clone(), raw_table),
         ),
     ];
     let cells = run_cells("postgres", &sides, workload, plan).await;

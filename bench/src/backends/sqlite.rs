@@ -7,17 +7,17 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authly_session_sqlite::SqliteStore;
 use authly_session_sqlite::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use authly_session_sqlite::sqlx::{self, SqlitePool};
+use authly_session_sqlite::{SqliteDialect, SqliteStore};
 
 use super::{Measured, store_side};
 use crate::report::{Role, SideInfo};
 use crate::run::{Plan, Side, run_cells};
 use crate::targets::BenchError;
-use crate::targets::raw_sqlite::RawSqlite;
+use crate::targets::raw_sql::RawSql;
 use crate::workload::Workload;
 
 /// Read connections of the store's layout (`authly-session-sqlite/src/connect.rs`).
@@ -109,7 +109,7 @@ async fn measure_in(
             store.clone(),
             || {
                 let (reader, writer) = twin.expect("built for an A/A run");
-                RawSqlite::new(reader, writer, TABLE)
+                RawSql::<SqliteDialect>::new(reader, writer, TABLE)
             },
         ),
         Side::new(
@@ -121,7 +121,7 @@ async fn measure_in(
                 ),
                 role: Role::Floor,
             },
-            RawSqlite::new(floor_reader.clone(), floor_writer.clone(), TABLE),
+            RawSql::<SqliteDialect>::new(floor_reader.clone(), floor_writer.clone(), TABLE),
         ),
         Side::new(
             SideInfo {
@@ -132,7 +132,7 @@ async fn measure_in(
                 ),
                 role: Role::Reference,
             },
-            RawSqlite::new(naive.clone(), naive.clone(), TABLE),
+            RawSql::<SqliteDialect>::new(naive.clone(), naive.clone(), TABLE),
         ),
     ];
     let cells = run_cells("sqlite", &sides, workload, plan).await;

@@ -1,10 +1,8 @@
 //! What the benchmark measures: a store through `SessionStore`, or a raw driver doing the same
 //! queries and the same JSON work (the floor no store can beat).
 
-pub mod raw_mysql;
-pub mod raw_postgres;
 pub mod raw_redis;
-pub mod raw_sqlite;
+pub mod raw_sql;
 
 use std::future::Future;
 

@@ -1,0 +1,102 @@
+//! Raw sqlx on any SQL backend: the very statements the store's dialect writes
+//! (`Dialect::statements`), one per operation, with the same hashing and JSON work, and none of
+//! the store's plumbing (no trait object, no save planning, no retry).
+
+use std::sync::Arc;
+
+use authly_session::{Session, decode_identity, encode_identity, identity_key, session_handle};
+use authly_session_sql::Dialect;
+use authly_session_sql::sqlx::{
+    self, AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row,
+    SqlSafeStr, SqlStr, Type,
+};
+use chrono::Utc;
+
+use super::{BenchError, Target, corrupt};
+
+/// Raw sqlx on one table of dialect `D`: reads on `reader`, writes on `writer` (the same pool
+/// unless the side mirrors a split layout).
+pub struct RawSql<D: Dialect> {
+    reader: Pool<D::Database>,
+    writer: Pool<D::Database>,
+    load: SqlStr,
+    upsert: SqlStr,
+    delete: SqlStr,
+    context: String,
+}
+
+fn sql(text: String) -> SqlStr {
+    // Built by the dialect from a validated table name.
+    AssertSqlSafe(Arc::<str>::from(text)).into_sql_str()
+}
+
+impl<D: Dialect> RawSql<D> {
+    /// Raw statements on `table`, as the store's dialect writes them.
+    ///
+    /// # Panics
+    ///
+    /// When `table` is not a valid table name (the benchmark makes up plain identifiers).
+    pub fn new(reader: Pool<D::Database>, writer: Pool<D::Database>, table: &str) -> Self {
+        let table =
+            D::table_name(table).expect("the benchmark's table names are plain identifiers");
+        let statements = D::statements(&table);
+        RawSql {
+            reader,
+            writer,
+            load: sql(statements.load),
+            upsert: sql(statements.upsert),
+            delete: sql(statements.delete),
+            context: format!("table {table}"),
+        }
+    }
+}
+
+impl<D: Dialect> Target for RawSql<D>
+where
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+    <D::Database as Database>::Arguments: IntoArguments<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
+    for<'r> &'r str: Decode<'r, D::Database> + Type<D::Database>,
+    usize: ColumnIndex<<D::Database as Database>::Row>,
+{
+    async fn load(&self, id: &str) -> Result<bool, BenchError> {
+        let row = sqlx::query(self.load.clone())
+            .bind(session_handle(id))
+            .bind(D::to_expiry(Utc::now()))
+            .fetch_optional(&self.reader)
+            .await?;
+        let Some(row) = row else { return Ok(false) };
+        let data: &str = row.try_get(0)?;
+        let expires_at: D::Expiry = row.try_get(1)?;
+        let session = Session {
+            id: id.to_owned(),
+            identity: decode_identity(data, &self.context)?,
+            expires_at: D::from_expiry(expires_at).ok_or_else(|| corrupt("expiry"))?,
+        };
+        std::hint::black_box(session);
+        Ok(true)
+    }
+
+    async fn save(&self, session: &Session) -> Result<(), BenchError> {
+        sqlx::query(self.upsert.clone())
+            .bind(session_handle(&session.id))
+            .bind(identity_key(
+                &session.identity.provider_id,
+                &session.identity.external_id,
+            ))
+            .bind(encode_identity(&session.identity)?)
+            .bind(D::to_expiry(session.expires_at))
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_delete(&self, session: &Session) -> Result<(), BenchError> {
+        self.save(session).await?;
+        sqlx::query(self.delete.clone())
+            .bind(session_handle(&session.id))
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+}
