@@ -35,16 +35,20 @@ mod time;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+// What applications use.
 pub use cleanup::spawn_cleanup;
 pub use error::SessionError;
-pub use handle::{SessionInfo, is_valid_handle, session_handle};
+pub use handle::{SessionInfo, session_handle};
 pub use identity::Identity;
+pub use session::Session;
+pub use store::SessionStore;
+
+// What every store implementation shares: validation, the stored form, time, SQL identifiers.
+pub use handle::is_valid_handle;
 pub use record::{RECORD_VERSION, decode_identity, encode_identity, identity_key};
 pub use save_plan::{SavePlan, SessionRow};
-pub use session::Session;
 pub use session_id::{
     MAX_SESSION_ID_LEN, is_valid_session_id, redact_session_id, validate_session_id,
 };
 pub use sql_identifier::TableName;
-pub use store::SessionStore;
 pub use time::{DELETE_EXPIRED_BATCH, from_unix_micros, to_unix_micros, truncate_to_micros};
