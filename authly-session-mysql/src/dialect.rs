@@ -96,10 +96,7 @@ impl Dialect for MySqlDialect {
             )
         })
         .await?;
-        Ok(Pools {
-            writer: pool.clone(),
-            reader: pool,
-        })
+        Ok(Pools::single(pool))
     }
 
     /// Holds the named lock `authly_session.migrate` (`GET_LOCK`, waiting up to 60 s) while it

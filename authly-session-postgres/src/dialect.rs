@@ -76,10 +76,7 @@ impl Dialect for PostgresDialect {
             )
         })
         .await?;
-        Ok(Pools {
-            writer: pool.clone(),
-            reader: pool,
-        })
+        Ok(Pools::single(pool))
     }
 
     /// One transaction holding an advisory lock: the DDL, then the version record.

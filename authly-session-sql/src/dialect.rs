@@ -17,6 +17,16 @@ pub struct Pools<DB: Database> {
     pub reader: Pool<DB>,
 }
 
+impl<DB: Database> Pools<DB> {
+    /// One pool for reads and writes alike (what a server database wants).
+    pub fn single(pool: Pool<DB>) -> Self {
+        Pools {
+            writer: pool.clone(),
+            reader: pool,
+        }
+    }
+}
+
 /// One SQL database's dialect: its statements, its time column, its connection and migration.
 pub trait Dialect: Sized + Send + Sync + 'static {
     /// The sqlx database this dialect speaks to.

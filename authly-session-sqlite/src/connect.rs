@@ -48,10 +48,7 @@ pub(crate) async fn open(url: &str) -> Result<Pools<Sqlite>, SessionError> {
             .connect_with(options)
             .await
             .map_err(connect_error)?;
-        return Ok(Pools {
-            writer: pool.clone(),
-            reader: pool,
-        });
+        return Ok(Pools::single(pool));
     }
 
     let options = options
