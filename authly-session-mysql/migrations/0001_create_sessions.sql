@@ -16,10 +16,3 @@ CREATE TABLE IF NOT EXISTS authly_sessions (
     KEY authly_sessions_expires_idx (expires_at),                         -- delete_expired
     KEY authly_sessions_identity_idx (identity_key, expires_at)           -- list / sign out everywhere
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
-
--- The schema version each sessions table is at, so a later release can upgrade in place.
-CREATE TABLE IF NOT EXISTS authly_session_schema (
-    table_name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-    version    BIGINT NOT NULL,
-    PRIMARY KEY (table_name)
-) ENGINE = InnoDB;

@@ -1,14 +1,10 @@
 //! The MySQL / MariaDB dialect: its SQL, its time type, how it connects and migrates.
 
-use authly_session::{DELETE_EXPIRED_BATCH, SessionError, TableName};
+use authly_session::SessionError;
 use authly_session_sql::pool::open_pool;
-use authly_session_sql::{Dialect, Pools, SqlStore, Statements};
+use authly_session_sql::{Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::mysql::{MySql, MySqlDatabaseError, MySqlQueryResult};
-
-/// The schema this release creates: `(version, SQL written for the table authly_sessions)`.
-pub(crate) const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_create_sessions.sql"))];
 
 /// The server-wide named lock `migrate()` holds, so concurrent migrations queue.
 const MIGRATE_LOCK_NAME: &str = "authly_session.migrate";
@@ -29,13 +25,23 @@ impl Dialect for MySqlDialect {
     type Database = MySql;
     type Expiry = NaiveDateTime;
     const NAME: &'static str = "MySQL";
+    const QUOTE: char = '`';
+    const MIGRATIONS: &'static [Migration] = &[Migration {
+        version: 1,
+        sql: include_str!("../migrations/0001_create_sessions.sql"),
+    }];
+    const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
+    const READ_VERSION: &'static str =
+        "SELECT version FROM authly_session_schema WHERE table_name = ?";
+    const RECORD_VERSION: &'static str = "INSERT INTO authly_session_schema (table_name, version) \
+        VALUES (?, ?) ON DUPLICATE KEY UPDATE version = VALUES(version)";
 
     fn table_name(name: &str) -> Result<TableName, SessionError> {
         TableName::new(name)
     }
 
-    fn statements(table: &TableName) -> Statements {
-        let t = table.quoted('`');
+    fn statements(table: &TableName, expired_batch: u64) -> Statements {
+        let t = table.quoted(Self::QUOTE);
         Statements {
             load: format!("SELECT data, expires_at FROM {t} WHERE handle = ? AND expires_at > ?"),
             // VALUES(col) is the form MySQL 8 and MariaDB both accept (MySQL 8.0.20+ also has a
@@ -54,7 +60,7 @@ impl Dialect for MySqlDialect {
             // statement-based replication) and read in index order.
             delete_expired: format!(
                 "DELETE FROM {t} WHERE expires_at <= ? \
-                 ORDER BY expires_at, handle LIMIT {DELETE_EXPIRED_BATCH}"
+                 ORDER BY expires_at, handle LIMIT {expired_batch}"
             ),
             list: format!(
                 "SELECT handle, data, expires_at FROM {t} WHERE identity_key = ? AND expires_at > ?"
@@ -116,80 +122,32 @@ impl Dialect for MySqlDialect {
             .await
             .map_err(failed)?;
         if locked != Some(1) {
-            return Err(failed(sqlx::Error::Io(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!(
-                    "lock {MIGRATE_LOCK_NAME:?} still held by another migration after {MIGRATE_LOCK_WAIT_SECS} s"
+            return Err(SessionError::Timeout {
+                context: format!(
+                    "migrate table {table} (lock {MIGRATE_LOCK_NAME:?} still held by another \
+                     migration after {MIGRATE_LOCK_WAIT_SECS} s)"
                 ),
-            ))));
+            });
         }
-        let record_version = table.render(
-            "INSERT INTO authly_session_schema (table_name, version) VALUES (?, ?) \
-             ON DUPLICATE KEY UPDATE version = GREATEST(version, VALUES(version))",
-            '`',
-        );
-        let result = async {
-            for (version, template) in MIGRATIONS {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(table.render(template, '`')))
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query(sqlx::AssertSqlSafe(record_version.as_str()))
-                    .bind(table.to_string())
-                    .bind(version)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Ok::<(), sqlx::Error>(())
-        }
-        .await;
+        let result = run_migrations(store, &mut conn).await;
         let unlocked =
             sqlx::query_scalar::<_, Option<i64>>("SELECT CAST(RELEASE_LOCK(?) AS SIGNED)")
                 .bind(MIGRATE_LOCK_NAME)
                 .fetch_one(&mut *conn)
                 .await;
-        result.and(unlocked.map(drop)).map_err(failed)?;
-        tracing::debug!(%table, "session table migrated");
-        Ok(())
+        result?;
+        unlocked.map(drop).map_err(failed)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use authly_session_sql::pool::parse_url;
-
     use super::*;
-
-    #[test]
-    fn accepts_its_own_urls_only() {
-        for good in [
-            "mysql://root@localhost/test",
-            "mariadb://app:pw@db.example:3307/sessions?ssl-mode=required",
-        ] {
-            assert!(
-                parse_url::<MySql>(good, MySqlDialect::NAME).is_ok(),
-                "{good}"
-            );
-        }
-        for bad in ["postgres://app@localhost/app", "localhost", "", "mysql:/x"] {
-            let result = parse_url::<MySql>(bad, MySqlDialect::NAME);
-            assert!(
-                matches!(result, Err(SessionError::InvalidConfiguration { .. })),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_configuration_error_does_not_repeat_the_url() {
-        let error =
-            parse_url::<MySql>("mysql://user:se cret@[bad/x", MySqlDialect::NAME).unwrap_err();
-        assert!(!error.to_string().contains("se cret"), "{error}");
-    }
 
     #[test]
     fn every_statement_names_the_configured_table_only() {
         let table = TableName::new("order").unwrap();
-        let s = MySqlDialect::statements(&table);
+        let s = MySqlDialect::statements(&table, 10);
         for statement in [
             &s.load,
             &s.upsert,
@@ -203,18 +161,16 @@ mod tests {
             assert!(statement.contains("`order`"), "{statement}");
             assert!(!statement.contains("authly_sessions"), "{statement}");
         }
-        let migration = table.render(MIGRATIONS[0].1, '`');
+        let migration = table.render(MySqlDialect::MIGRATIONS[0].sql, '`');
         assert!(migration.contains("CREATE TABLE IF NOT EXISTS `order`"));
         assert!(migration.contains("KEY `order_expires_idx` (expires_at)"));
-        assert!(migration.contains("`authly_session_schema`"));
+        let version_table = table.render(MySqlDialect::VERSION_TABLE, '`');
+        assert!(version_table.contains("`authly_session_schema`"));
     }
 
     #[test]
     fn delete_expired_is_bounded_by_the_batch_size() {
-        let s = MySqlDialect::statements(&TableName::new("t").unwrap());
-        assert!(
-            s.delete_expired
-                .ends_with(&format!("LIMIT {DELETE_EXPIRED_BATCH}"))
-        );
+        let s = MySqlDialect::statements(&TableName::new("t").unwrap(), 1234);
+        assert!(s.delete_expired.ends_with("LIMIT 1234"));
     }
 }

@@ -17,9 +17,3 @@ CREATE INDEX IF NOT EXISTS authly_sessions_expires_idx ON authly_sessions (expir
 
 -- list_identity_sessions and delete_identity_sessions look sessions up by identity.
 CREATE INDEX IF NOT EXISTS authly_sessions_identity_idx ON authly_sessions (identity_key, expires_at);
-
--- The schema version each sessions table is at, so a later release can upgrade in place.
-CREATE TABLE IF NOT EXISTS authly_session_schema (
-    table_name TEXT   NOT NULL PRIMARY KEY,
-    version    BIGINT NOT NULL
-);

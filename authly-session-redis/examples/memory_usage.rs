@@ -5,7 +5,8 @@
 //! `cargo run -p authly-session-redis --example memory_usage [-- redis://127.0.0.1:6379]`
 //! (default: `AUTHLY_TEST_REDIS_URL`, else `redis://127.0.0.1:6379`)
 
-use authly_session::{Identity, Session, SessionStore, identity_key, session_handle};
+use authly_session::store_kit::identity_key;
+use authly_session::{Identity, Session, SessionStore, session_handle};
 use authly_session_redis::RedisStore;
 use authly_session_redis::redis;
 
@@ -63,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .or_else(|| std::env::var("AUTHLY_TEST_REDIS_URL").ok())
         .unwrap_or_else(|| "redis://127.0.0.1:6379".into());
     let prefix = authly_session::testing::unique_name("authly_memory");
-    let store = RedisStore::connect(&url).await?.with_prefix(&prefix);
+    let store = RedisStore::connect(&url).await?.with_prefix(&prefix)?;
     let mut raw = redis::Client::open(url.as_str())?
         .get_multiplexed_async_connection()
         .await?;
@@ -76,7 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sessions.push(session);
     }
     let grown = used_memory(&mut raw).await.saturating_sub(before);
-    let payload = authly_session::encode_identity(&identity(0))?.len();
+    let payload = authly_session::store_kit::encode_identity(&identity(0))?.len();
 
     let (mut session_bytes, mut index_bytes) = (0, 0);
     for session in &sessions {

@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "redis://127.0.0.1:6379".into());
     let store = RedisStore::connect(&url)
         .await?
-        .with_prefix("authly_quickstart");
+        .with_prefix("authly_quickstart")?;
     println!(
         "connected to {url}; keys go under the prefix {:?}",
         store.prefix()

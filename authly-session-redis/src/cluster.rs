@@ -14,7 +14,8 @@
 //! of the same session could be indexed in between and lose its entry, hiding a live session
 //! from "sign out everywhere".
 
-use authly_session::{SessionError, SessionInfo, SessionRow, to_unix_micros};
+use authly_session::store_kit::{SessionRow, to_unix_micros};
+use authly_session::{SessionError, SessionInfo};
 use futures_util::future::try_join_all;
 use redis::cluster_async::ClusterConnection;
 

@@ -22,16 +22,23 @@ pub(crate) const SHARDS: u16 = 256;
 pub(crate) struct Keys {
     prefix: String,
     context: String,
-    problem: Option<String>,
 }
 
 impl Keys {
-    pub(crate) fn new(prefix: &str) -> Self {
-        Keys {
+    /// The keys under `prefix`, validated once.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] when the prefix cannot be used (see
+    /// [`prefix_problem`]).
+    pub(crate) fn new(prefix: &str) -> Result<Self, SessionError> {
+        if let Some(problem) = prefix_problem(prefix) {
+            return Err(SessionError::configuration(problem));
+        }
+        Ok(Keys {
             prefix: prefix.to_owned(),
             context: format!("Redis keys under prefix {prefix:?}"),
-            problem: prefix_problem(prefix),
-        }
+        })
     }
 
     /// The prefix, as given.
@@ -44,14 +51,6 @@ impl Keys {
         &self.context
     }
 
-    /// `Err` when the prefix cannot be used (see [`prefix_problem`]).
-    pub(crate) fn check(&self) -> Result<(), SessionError> {
-        match &self.problem {
-            Some(problem) => Err(SessionError::configuration(problem.clone())),
-            None => Ok(()),
-        }
-    }
-
     /// The hash holding the session with this handle.
     pub(crate) fn session(&self, handle: &str) -> String {
         format!("{}:s:{handle}", self.prefix)
@@ -59,7 +58,7 @@ impl Keys {
 
     /// The sorted set indexing the sessions of the identity with this [`identity_key`].
     ///
-    /// [`identity_key`]: authly_session::identity_key
+    /// [`identity_key`]: authly_session::store_kit::identity_key
     pub(crate) fn index(&self, identity_key: &str) -> String {
         format!(
             "{}:{{{}}}:i:{identity_key}",
@@ -119,8 +118,8 @@ mod tests {
 
     #[test]
     fn names_follow_the_documented_layout() {
-        let keys = Keys::new("app");
-        let ik = authly_session::identity_key("github", "1");
+        let keys = Keys::new("app").unwrap();
+        let ik = authly_session::store_kit::identity_key("github", "1");
         let handle = authly_session::session_handle("id");
         assert_eq!(keys.session(&handle), format!("app:s:{handle}"));
         assert_eq!(keys.index(&ik), format!("app:{{{}}}:i:{ik}", &ik[..2]));
@@ -134,7 +133,7 @@ mod tests {
 
     #[test]
     fn an_index_shares_its_registry_shard_slot_under_any_accepted_prefix() {
-        let ik = authly_session::identity_key("github", "1");
+        let ik = authly_session::store_kit::identity_key("github", "1");
         for prefix in [
             "authly_session",
             "",
@@ -145,8 +144,7 @@ mod tests {
             "a{b}{}",
             "}{x",
         ] {
-            let keys = Keys::new(prefix);
-            assert!(keys.check().is_ok(), "{prefix:?} is usable");
+            let keys = Keys::new(prefix).expect("usable prefix");
             assert_eq!(
                 hashed_part(&keys.index(&ik)),
                 hashed_part(&keys.registry(&ik)),
@@ -158,7 +156,7 @@ mod tests {
     #[test]
     fn refuses_a_prefix_whose_first_hash_tag_is_empty() {
         for prefix in ["a{}b", "{}", "x{}{y}"] {
-            let error = Keys::new(prefix).check().unwrap_err();
+            let error = Keys::new(prefix).unwrap_err();
             assert!(
                 matches!(error, SessionError::InvalidConfiguration { .. }),
                 "{error:?}"
@@ -171,9 +169,9 @@ mod tests {
     fn distinct_prefixes_never_share_a_key() {
         // Every suffix starts with ':' and ends in fixed-length hex or a fixed word, so a key of
         // one prefix is never a key of another, even when one prefix extends the other.
-        let ik = authly_session::identity_key("p", "e");
+        let ik = authly_session::store_kit::identity_key("p", "e");
         let handle = authly_session::session_handle("id");
-        let a = Keys::new("a");
+        let a = Keys::new("a").unwrap();
         let names = |k: &Keys| {
             let mut v = vec![k.session(&handle), k.index(&ik)];
             v.extend(k.registry_shards());
@@ -186,7 +184,7 @@ mod tests {
             format!("a:{{{}}}:i", &ik[..2]),
             "a:".to_owned(),
         ] {
-            for name in names(&Keys::new(&other)) {
+            for name in names(&Keys::new(&other).unwrap()) {
                 assert!(!mine.contains(&name), "{other:?} shares {name:?}");
             }
         }

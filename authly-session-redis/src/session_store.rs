@@ -1,10 +1,10 @@
 //! `SessionStore` for `RedisStore`: validation, the application's clock, and dispatch to the
 //! single-node or cluster form of each operation.
 
-use authly_session::{
-    SavePlan, Session, SessionError, SessionInfo, SessionStore, identity_key, is_valid_handle,
-    is_valid_session_id, session_handle, to_unix_micros,
+use authly_session::store_kit::{
+    SavePlan, identity_key, is_valid_handle, is_valid_session_id, to_unix_micros,
 };
+use authly_session::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 use chrono::{DateTime, Utc};
 
 use crate::connection::Connection;
@@ -23,7 +23,6 @@ impl RedisStore {
         operation: &'static str,
         handle: &str,
     ) -> Result<(), SessionError> {
-        self.keys.check()?;
         match &self.connection {
             Connection::Single(c) => single::remove(c, &self.keys, operation, handle).await,
             Connection::Cluster(c) => cluster::remove(c, &self.keys, operation, handle).await,
@@ -37,7 +36,6 @@ impl SessionStore for RedisStore {
         if !is_valid_session_id(id) {
             return Ok(None);
         }
-        self.keys.check()?;
         let (payload, expiry): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::cmd("HMGET")
             .arg(self.keys.session(&session_handle(id)))
             .arg("d")
@@ -65,8 +63,7 @@ impl SessionStore for RedisStore {
         match SavePlan::new(session, now)? {
             SavePlan::Remove { handle } => self.remove_handle("save_session", &handle).await,
             SavePlan::Upsert(row) => {
-                self.keys.check()?;
-                let now = to_unix_micros(now);
+                        let now = to_unix_micros(now);
                 match &self.connection {
                     Connection::Single(c) => single::save(c, &self.keys, &row, now).await,
                     Connection::Cluster(c) => cluster::save(c, &self.keys, &row, now).await,
@@ -91,7 +88,6 @@ impl SessionStore for RedisStore {
         if !is_valid_session_id(id) {
             return Ok(false);
         }
-        self.keys.check()?;
         let handle = session_handle(id);
         let (expires_at, now) = (to_unix_micros(expires_at), now_micros());
         match &self.connection {
@@ -104,7 +100,6 @@ impl SessionStore for RedisStore {
     /// it prunes the expired entries of every identity index that has some (found through the
     /// registry, never by scanning the keyspace).
     async fn delete_expired(&self) -> Result<u64, SessionError> {
-        self.keys.check()?;
         let now = now_micros();
         match &self.connection {
             Connection::Single(c) => single::sweep(c, &self.keys, now).await?,
@@ -118,7 +113,6 @@ impl SessionStore for RedisStore {
         provider_id: &str,
         external_id: &str,
     ) -> Result<Vec<SessionInfo>, SessionError> {
-        self.keys.check()?;
         let key = identity_key(provider_id, external_id);
         let now = now_micros();
         let mut sessions = match &self.connection {
@@ -144,7 +138,6 @@ impl SessionStore for RedisStore {
         provider_id: &str,
         external_id: &str,
     ) -> Result<u64, SessionError> {
-        self.keys.check()?;
         let key = identity_key(provider_id, external_id);
         let now = now_micros();
         match &self.connection {

@@ -1,7 +1,8 @@
 //! Single-node operations: each is one script (`EVALSHA`) or command, so one round trip, and
 //! atomic: a session and its index entry always change together.
 
-use authly_session::{SessionError, SessionInfo, SessionRow, to_unix_micros};
+use authly_session::store_kit::{SessionRow, to_unix_micros};
+use authly_session::{SessionError, SessionInfo};
 use redis::aio::ConnectionManager;
 
 use crate::error::During;

@@ -70,7 +70,7 @@ impl RedisStore {
     ///     "redis://10.0.0.3:6379",
     /// ])
     /// .await?
-    /// .with_prefix("myapp_sessions");
+    /// .with_prefix("myapp_sessions")?;
     /// # Ok(()) }
     /// ```
     pub async fn connect_cluster(urls: &[&str]) -> Result<Self, SessionError> {
@@ -124,10 +124,13 @@ impl RedisStore {
     /// nothing. Keys are named `{prefix}:...` (see the README for the layout).
     ///
     /// Any prefix works except one whose first `{` is directly followed by `}` (an empty hash
-    /// tag, which would scatter an identity's keys over two cluster slots): every operation of
-    /// such a store returns [`SessionError::InvalidConfiguration`]. A prefix holding a whole hash
-    /// tag such as `"{sessions}"` keeps all of the store's keys in one cluster slot, which works
-    /// but gives up spreading sessions over the cluster.
+    /// tag, which would scatter an identity's keys over two cluster slots). A prefix holding a
+    /// whole hash tag such as `"{sessions}"` keeps all of the store's keys in one cluster slot,
+    /// which works but gives up spreading sessions over the cluster.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] for a prefix with an empty hash tag.
     ///
     /// # Examples
     ///
@@ -135,16 +138,16 @@ impl RedisStore {
     /// # async fn demo() -> Result<(), authly_session::SessionError> {
     /// use authly_session_redis::RedisStore;
     /// let store = RedisStore::connect("redis://127.0.0.1:6379").await?;
-    /// let admin = store.clone().with_prefix("admin_sessions");
+    /// let admin = store.clone().with_prefix("admin_sessions")?;
     /// assert_eq!(admin.prefix(), "admin_sessions");
+    /// assert!(store.with_prefix("bad{}prefix").is_err());
     /// # Ok(()) }
     /// ```
-    #[must_use]
-    pub fn with_prefix(self, prefix: &str) -> Self {
-        RedisStore {
+    pub fn with_prefix(self, prefix: &str) -> Result<Self, SessionError> {
+        Ok(RedisStore {
             connection: self.connection,
-            keys: Arc::new(Keys::new(prefix)),
-        }
+            keys: Arc::new(Keys::new(prefix)?),
+        })
     }
 
     /// The key prefix of this store.
@@ -160,7 +163,7 @@ impl RedisStore {
     fn build(connection: Connection) -> Self {
         RedisStore {
             connection,
-            keys: Arc::new(Keys::new(DEFAULT_PREFIX)),
+            keys: Arc::new(Keys::new(DEFAULT_PREFIX).expect("the default prefix is valid")),
         }
     }
 }

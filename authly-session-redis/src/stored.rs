@@ -1,13 +1,14 @@
 //! Reading a stored session hash back: its identity payload and exact expiry.
 
-use authly_session::{Identity, SessionError, decode_identity, from_unix_micros};
+use authly_session::store_kit::{decode_identity, from_unix_micros};
+use authly_session::{Identity, SessionError};
 use chrono::{DateTime, Utc};
 
 /// The identity and expiry of a stored session, from its `d` and `e` fields.
 ///
 /// # Errors
 ///
-/// [`SessionError::Serialization`] naming `context` (the prefix, never a session id) when either
+/// [`SessionError::CorruptData`] naming `context` (the prefix, never a session id) when either
 /// field is not what this crate writes.
 pub(crate) fn decode(
     context: &str,
@@ -49,7 +50,8 @@ pub(crate) fn ttl_millis(expires_at_micros: i64, now_micros: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use authly_session::{Identity, encode_identity, to_unix_micros, truncate_to_micros};
+    use authly_session::Identity;
+    use authly_session::store_kit::{encode_identity, to_unix_micros, truncate_to_micros};
 
     #[test]
     fn round_trips_what_the_store_writes() {
@@ -70,7 +72,7 @@ mod tests {
             (&br#"{"v":1,"identity":{"provider_id":"a","external_id":"b","email":null,"username":null,"attributes":{}}}"#[..], &b"soon"[..]),
         ] {
             let error = decode("Redis keys under prefix \"p\"", payload, expiry).unwrap_err();
-            assert!(matches!(error, SessionError::Serialization { .. }), "{error:?}");
+            assert!(matches!(error, SessionError::CorruptData { .. }), "{error:?}");
             assert!(error.to_string().contains("prefix \"p\""), "{error}");
         }
     }

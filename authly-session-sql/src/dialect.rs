@@ -2,11 +2,11 @@
 
 use std::future::Future;
 
-use authly_session::{SessionError, TableName};
+use authly_session::SessionError;
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Decode, Encode, Pool, Type};
 
-use crate::{SqlStore, Statements};
+use crate::{Migration, SqlStore, Statements, TableName};
 
 /// The pools a store runs on: writes through `writer`, reads through `reader` (the same pool,
 /// unless the database gains from splitting them, as SQLite does).
@@ -42,6 +42,21 @@ pub trait Dialect: Sized + Send + Sync + 'static {
     /// The database's name, for messages.
     const NAME: &'static str;
 
+    /// The character this database quotes identifiers with (`"` or `` ` ``).
+    const QUOTE: char;
+
+    /// The schema, oldest version first: the files of the backend crate's `migrations/`.
+    const MIGRATIONS: &'static [Migration];
+
+    /// Creates the schema-version table `authly_session_schema` if missing (idempotent).
+    const VERSION_TABLE: &'static str;
+
+    /// `(table_name)` → `version`: the version recorded for one sessions table.
+    const READ_VERSION: &'static str;
+
+    /// `(table_name, version)`: records that version for one sessions table.
+    const RECORD_VERSION: &'static str;
+
     /// A table name as this database accepts it (e.g. PostgreSQL allows `schema.table`).
     ///
     /// # Errors
@@ -49,8 +64,9 @@ pub trait Dialect: Sized + Send + Sync + 'static {
     /// [`SessionError::InvalidConfiguration`] for an invalid name.
     fn table_name(name: &str) -> Result<TableName, SessionError>;
 
-    /// The SQL of every operation on `table`.
-    fn statements(table: &TableName) -> Statements;
+    /// The SQL of every operation on `table`; `delete_expired` removes at most `expired_batch`
+    /// rows per statement (the store's loop relies on exactly that number).
+    fn statements(table: &TableName, expired_batch: u64) -> Statements;
 
     /// `time` as the `expires_at` column holds it.
     fn to_expiry(time: DateTime<Utc>) -> Self::Expiry;
@@ -72,7 +88,8 @@ pub trait Dialect: Sized + Send + Sync + 'static {
         url: &str,
     ) -> impl Future<Output = Result<Pools<Self::Database>, SessionError>> + Send;
 
-    /// Creates the store's table, indexes and schema-version record if missing: idempotent, and
-    /// safe from several processes at once.
+    /// Brings the store's table to the newest schema version: holds this database's lock (so
+    /// several processes may migrate at once) around
+    /// [`run_migrations`](crate::run_migrations), which does the work.
     fn migrate(store: &SqlStore<Self>) -> impl Future<Output = Result<(), SessionError>> + Send;
 }

@@ -2,19 +2,24 @@
 //!
 //! [`SqlStore`] implements [`SessionStore`](authly_session::SessionStore) once, over any sqlx
 //! database; each backend crate supplies a [`Dialect`] with what is truly its own (its SQL text,
-//! how it binds a time, how it connects and migrates) and names its store
-//! `type PostgresStore = SqlStore<Postgres>`. Every operation is one statement, built once per
-//! table, with bound parameters only; the application's clock is bound into each statement.
+//! how it binds a time, how it connects, which lock its migrations take) and names its store
+//! `type PostgresStore = SqlStore<PostgresDialect>`. Every operation is one statement, built
+//! once per table, with bound parameters only; the application's clock is bound into each
+//! statement. Table names pass one validator, [`TableName`], before any SQL is built.
 
 mod dialect;
+mod migrate;
 pub mod pool;
 mod session_store;
 mod statements;
 mod store;
+mod table_name;
 
 pub use dialect::{Dialect, Pools};
-pub use statements::Statements;
+pub use migrate::{Migration, run_migrations};
+pub use statements::{DELETE_EXPIRED_BATCH, Statements};
 pub use store::SqlStore;
+pub use table_name::TableName;
 
 pub use authly_session;
 pub use sqlx;

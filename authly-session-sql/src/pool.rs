@@ -9,10 +9,10 @@ use sqlx::{Connection, Database, Pool};
 
 /// How long an operation waits for a connection (including connecting to a server that is down)
 /// before it fails.
-pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The most connections a store's own pool opens: plenty for session lookups.
-pub const MAX_CONNECTIONS: u32 = 10;
+const MAX_CONNECTIONS: u32 = 10;
 
 /// Connections are closed after this long idle, so a quiet app does not pin server slots (and
 /// well before MySQL's `wait_timeout` would drop them).
@@ -46,7 +46,7 @@ where
         .map_err(|e| SessionError::configuration(format!("invalid {name} URL: {e}")))
 }
 
-/// Opens a pool on `url` (at most [`MAX_CONNECTIONS`], [`ACQUIRE_TIMEOUT`]), connecting once to
+/// Opens a pool on `url` (at most 10 connections, a 5 s acquire timeout), connecting once to
 /// prove the server is there. `location` says where the options point (host, port, database)
 /// for the error message, which never holds the URL.
 ///
@@ -71,4 +71,55 @@ where
         .connect_with(options)
         .await
         .map_err(|e| SessionError::backend(format!("connect to {name} at {location}"), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{MySql, Postgres};
+
+    use super::*;
+
+    /// `url` parsed as a URL of `DB`: whether it was accepted, and the error text if not.
+    fn parse<DB: Database>(url: &str) -> Result<(), SessionError>
+    where
+        Options<DB>: FromStr<Err = sqlx::Error>,
+    {
+        parse_url::<DB>(url, "the database").map(drop)
+    }
+
+    #[test]
+    fn each_database_accepts_its_own_urls_only() {
+        for good in [
+            "postgres://app@localhost/app",
+            "postgresql://app:pw@db.example:6543/sessions?sslmode=require",
+        ] {
+            assert!(parse::<Postgres>(good).is_ok(), "{good}");
+            assert!(parse::<MySql>(good).is_err(), "{good}");
+        }
+        for good in [
+            "mysql://root@localhost/test",
+            "mariadb://app:pw@db.example:3307/sessions?ssl-mode=required",
+        ] {
+            assert!(parse::<MySql>(good).is_ok(), "{good}");
+            assert!(parse::<Postgres>(good).is_err(), "{good}");
+        }
+        for bad in ["localhost", "", "postgres:/x", "mysql:/x"] {
+            for result in [parse::<Postgres>(bad), parse::<MySql>(bad)] {
+                assert!(
+                    matches!(result, Err(SessionError::InvalidConfiguration { .. })),
+                    "{bad}: {result:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_configuration_error_does_not_repeat_the_url() {
+        for error in [
+            parse::<Postgres>("postgres://user:se cret@[bad/x").unwrap_err(),
+            parse::<MySql>("mysql://user:se cret@[bad/x").unwrap_err(),
+        ] {
+            assert!(!error.to_string().contains("se cret"), "{error}");
+        }
+    }
 }

@@ -1,13 +1,14 @@
 //! `SessionStore` for every SQL dialect: one statement per operation, bound parameters only.
 
-use authly_session::{
-    DELETE_EXPIRED_BATCH, Identity, SavePlan, Session, SessionError, SessionInfo, SessionStore,
-    decode_identity, identity_key, is_valid_handle, is_valid_session_id, session_handle,
+use authly_session::store_kit::{
+    SavePlan, decode_identity, identity_key, is_valid_handle, is_valid_session_id,
 };
+use authly_session::{Identity, Session, SessionError, SessionInfo, SessionStore, session_handle};
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 
+use crate::statements::DELETE_EXPIRED_BATCH;
 use crate::{Dialect, SqlStore};
 
 /// Decodes one stored session from its `data` and `expires_at` columns.

@@ -4,12 +4,16 @@ use std::sync::Arc;
 
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
+/// The most rows a SQL store deletes in one `delete_expired` statement, so a large backlog
+/// never holds one long lock (semantic 21). Dialects receive it through
+/// [`Dialect::statements`](crate::Dialect::statements), and the store's loop uses the same number.
+pub const DELETE_EXPIRED_BATCH: u64 = 10_000;
+
 /// The SQL of each store operation for one table, written by a [`Dialect`](crate::Dialect).
 ///
 /// Parameters are bound in the order listed for each statement (`?` dialects take them in that
 /// order; numbered dialects use `$1`.. / `?1`.. in that order). Selected columns come in the order
-/// listed. The only text spliced in besides constants is a validated
-/// [`TableName`](authly_session::TableName).
+/// listed. The only text spliced in besides constants is a validated [`TableName`](crate::TableName).
 #[derive(Debug, Clone)]
 pub struct Statements {
     /// `(handle, now)` → `(data, expires_at)` of the live session with that handle.
@@ -22,8 +26,8 @@ pub struct Statements {
     pub touch: String,
     /// `(handle, now)`: remove that session if it is live; one row affected if it was.
     pub end_live: String,
-    /// `(now)`: remove at most [`DELETE_EXPIRED_BATCH`](authly_session::DELETE_EXPIRED_BATCH)
-    /// expired sessions.
+    /// `(now)`: remove at most the `expired_batch` given to
+    /// [`Dialect::statements`](crate::Dialect::statements) expired sessions.
     pub delete_expired: String,
     /// `(identity_key, now)` → `(handle, data, expires_at)` of that identity's live sessions.
     pub list: String,

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use authly_session::{SessionError, TableName};
+use authly_session::SessionError;
 use sqlx::Pool;
 
-use crate::Dialect;
-use crate::statements::Prepared;
+use crate::statements::{DELETE_EXPIRED_BATCH, Prepared};
+use crate::{Dialect, TableName};
 
 /// The table a store uses unless told otherwise.
 const DEFAULT_TABLE: &str = "authly_sessions";
@@ -56,12 +56,14 @@ impl<D: Dialect> SqlStore<D> {
         Ok(Self::build(pools.writer, pools.reader, table))
     }
 
-    /// Creates the table, its indexes and the schema-version record if missing. Idempotent, and
-    /// safe when several processes run it at once.
+    /// Creates the table, its indexes and the schema-version record if missing, or upgrades a
+    /// table of an older schema version in place. Idempotent, and safe when several processes
+    /// run it at once.
     ///
     /// # Errors
     ///
-    /// [`SessionError::Backend`] when the database refuses a statement.
+    /// [`SessionError::InvalidConfiguration`] when the table records a schema version newer than
+    /// this release knows; [`SessionError::Backend`] when the database refuses a statement.
     pub async fn migrate(&self) -> Result<(), SessionError> {
         D::migrate(self).await
     }
@@ -93,7 +95,7 @@ impl<D: Dialect> SqlStore<D> {
         SqlStore {
             writer,
             reader,
-            statements: Arc::new(D::statements(&table).into()),
+            statements: Arc::new(D::statements(&table, DELETE_EXPIRED_BATCH).into()),
             location: Arc::from(format!("table {table}")),
             table: Arc::new(table),
         }

@@ -1,17 +1,12 @@
 //! The SQLite dialect: its SQL, its time type, how it connects and migrates.
 
-use authly_session::{
-    DELETE_EXPIRED_BATCH, SessionError, TableName, from_unix_micros, to_unix_micros,
-};
-use authly_session_sql::{Dialect, Pools, SqlStore, Statements};
+use authly_session::SessionError;
+use authly_session::store_kit::{from_unix_micros, to_unix_micros};
+use authly_session_sql::{Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{Sqlite, SqliteQueryResult};
 
 use crate::connect;
-
-/// The schema this release creates: `(version, SQL written for the table authly_sessions)`.
-pub(crate) const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_create_sessions.sql"))];
 
 /// SQLite, as [`SqliteStore`](crate::SqliteStore) speaks it: expiry as integer microseconds
 /// since the epoch, so comparisons are exact and time-zone free.
@@ -22,13 +17,23 @@ impl Dialect for SqliteDialect {
     type Database = Sqlite;
     type Expiry = i64;
     const NAME: &'static str = "SQLite";
+    const QUOTE: char = '"';
+    const MIGRATIONS: &'static [Migration] = &[Migration {
+        version: 1,
+        sql: include_str!("../migrations/0001_create_sessions.sql"),
+    }];
+    const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
+    const READ_VERSION: &'static str =
+        "SELECT version FROM authly_session_schema WHERE table_name = ?1";
+    const RECORD_VERSION: &'static str = "INSERT INTO authly_session_schema (table_name, version) \
+        VALUES (?1, ?2) ON CONFLICT (table_name) DO UPDATE SET version = excluded.version";
 
     fn table_name(name: &str) -> Result<TableName, SessionError> {
         TableName::new(name)
     }
 
-    fn statements(table: &TableName) -> Statements {
-        let t = table.quoted('"');
+    fn statements(table: &TableName, expired_batch: u64) -> Statements {
+        let t = table.quoted(Self::QUOTE);
         Statements {
             load: format!("SELECT data, expires_at FROM {t} WHERE handle = ?1 AND expires_at > ?2"),
             upsert: format!(
@@ -41,7 +46,7 @@ impl Dialect for SqliteDialect {
             end_live: format!("DELETE FROM {t} WHERE handle = ?1 AND expires_at > ?2"),
             delete_expired: format!(
                 "DELETE FROM {t} WHERE rowid IN \
-                 (SELECT rowid FROM {t} WHERE expires_at <= ?1 LIMIT {DELETE_EXPIRED_BATCH})"
+                 (SELECT rowid FROM {t} WHERE expires_at <= ?1 LIMIT {expired_batch})"
             ),
             list: format!(
                 "SELECT handle, data, expires_at FROM {t} WHERE identity_key = ?1 AND expires_at > ?2"
@@ -66,36 +71,19 @@ impl Dialect for SqliteDialect {
         connect::open(url).await
     }
 
-    /// One `BEGIN IMMEDIATE` transaction on the writer: the DDL, then the version record.
+    /// One `BEGIN IMMEDIATE` transaction on the writer: it takes SQLite's write lock at once,
+    /// so a concurrent migration waits (busy timeout) instead of failing halfway.
     async fn migrate(store: &SqlStore<Self>) -> Result<(), SessionError> {
-        let table = store.table();
-        let failed = |e| SessionError::backend(format!("migrate table {table}"), e);
-        let record_version = table.render(
-            "INSERT INTO authly_session_schema (table_name, version) VALUES (?1, ?2) \
-             ON CONFLICT (table_name) DO UPDATE SET version = max(version, excluded.version)",
-            '"',
-        );
+        let failed = |e| SessionError::backend(format!("migrate table {}", store.table()), e);
         let mut conn = store.pool().acquire().await.map_err(failed)?;
         sqlx::raw_sql("BEGIN IMMEDIATE")
             .execute(&mut *conn)
             .await
             .map_err(failed)?;
-        let result = async {
-            for (version, template) in MIGRATIONS {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(table.render(template, '"')))
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query(sqlx::AssertSqlSafe(record_version.as_str()))
-                    .bind(table.to_string())
-                    .bind(version)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Ok::<(), sqlx::Error>(())
-        }
-        .await;
+        let result = run_migrations(store, &mut conn).await;
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         let ended = sqlx::raw_sql(end).execute(&mut *conn).await;
-        result.and(ended.map(drop)).map_err(failed)
+        result?;
+        ended.map(drop).map_err(failed)
     }
 }

@@ -21,19 +21,38 @@ pub enum SessionError {
         /// What was wrong, naming the setting.
         message: String,
     },
-    /// The database or cache failed: unreachable, timed out, refused the statement, ...
+    /// A value given to the store is outside what it accepts (for example an expiry past the
+    /// latest supported time). Nothing was written.
+    InvalidInput {
+        /// What was wrong, in a few words.
+        message: String,
+    },
+    /// The database or cache failed: unreachable, refused the statement, ...
     Backend {
         /// What the store was doing, e.g. `"load_session"` or `"connect to /var/db/sessions.db"`.
         context: String,
         /// The driver's own error.
         source: Box<dyn StdError + Send + Sync + 'static>,
     },
-    /// A stored value could not be encoded or decoded (for example a corrupted row).
-    Serialization {
-        /// Where the value lives, e.g. the table or key prefix.
+    /// The backend did not answer within the store's time limit.
+    Timeout {
+        /// What the store was doing, e.g. `"load_session"`.
         context: String,
-        /// The serde error.
-        source: serde_json::Error,
+    },
+    /// A value could not be encoded for storage.
+    Serialization {
+        /// What was being encoded.
+        context: String,
+        /// The encoder's own error.
+        source: Box<dyn StdError + Send + Sync + 'static>,
+    },
+    /// A stored value is not what this crate writes (a corrupted or hand-edited row, a foreign
+    /// payload, an out-of-range time). Only that session is affected.
+    CorruptData {
+        /// Where the value lives, e.g. `table authly_sessions` or a key prefix; never a session id.
+        context: String,
+        /// What is wrong with it.
+        source: Box<dyn StdError + Send + Sync + 'static>,
     },
 }
 
@@ -71,6 +90,39 @@ impl SessionError {
             message: message.into(),
         }
     }
+
+    /// A [`SessionError::InvalidInput`] with the given explanation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = authly_session::SessionError::invalid_input("expiry after 9999-12-31");
+    /// assert_eq!(err.to_string(), "invalid input: expiry after 9999-12-31");
+    /// ```
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        SessionError::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    /// A [`SessionError::CorruptData`] for a stored value at `context` (a table or key prefix,
+    /// never a session id) that is not what this crate writes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = authly_session::SessionError::corrupt("table sessions", "expiry out of range");
+    /// assert_eq!(err.to_string(), "corrupt session data in table sessions: expiry out of range");
+    /// ```
+    pub fn corrupt(
+        context: impl Into<String>,
+        what: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Self {
+        SessionError::CorruptData {
+            context: context.into(),
+            source: what.into(),
+        }
+    }
 }
 
 impl fmt::Display for SessionError {
@@ -83,11 +135,15 @@ impl fmt::Display for SessionError {
             SessionError::Backend { context, source } => {
                 write!(f, "session backend failed during {context}: {source}")
             }
+            SessionError::InvalidInput { message } => write!(f, "invalid input: {message}"),
+            SessionError::Timeout { context } => {
+                write!(f, "session backend did not answer in time during {context}")
+            }
             SessionError::Serialization { context, source } => {
-                write!(
-                    f,
-                    "session data in {context} could not be (de)serialised: {source}"
-                )
+                write!(f, "{context} could not be encoded: {source}")
+            }
+            SessionError::CorruptData { context, source } => {
+                write!(f, "corrupt session data in {context}: {source}")
             }
         }
     }
@@ -97,7 +153,9 @@ impl StdError for SessionError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             SessionError::Backend { source, .. } => Some(source.as_ref()),
-            SessionError::Serialization { source, .. } => Some(source),
+            SessionError::Serialization { source, .. } | SessionError::CorruptData { source, .. } => {
+                Some(source.as_ref())
+            }
             _ => None,
         }
     }

@@ -19,7 +19,19 @@ use crate::Identity;
 /// assert_eq!(handle, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 /// ```
 pub fn session_handle(id: &str) -> String {
-    hex(&Sha256::digest(id.as_bytes()))
+    sha256_hex(id.as_bytes())
+}
+
+/// Lowercase hex SHA-256 of `data`: how stores derive every name they keep.
+///
+/// # Examples
+///
+/// ```
+/// use authly_session::store_kit::sha256_hex;
+/// assert_eq!(sha256_hex(b"abc"), authly_session::session_handle("abc"));
+/// ```
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
 }
 
 /// Whether `handle` has the shape [`session_handle`] produces: 64 lowercase hex digits.
@@ -29,7 +41,8 @@ pub fn session_handle(id: &str) -> String {
 /// # Examples
 ///
 /// ```
-/// use authly_session::{is_valid_handle, session_handle};
+/// use authly_session::session_handle;
+/// use authly_session::store_kit::is_valid_handle;
 /// assert!(is_valid_handle(&session_handle("abc")));
 /// assert!(!is_valid_handle("BA7816BF"));
 /// ```

@@ -4,7 +4,8 @@
 //! the session id to the browser in a cookie, and loads the session back by that id on every
 //! request. This crate holds what every backend shares: the data types, the [`SessionStore`]
 //! contract, the errors, background cleanup, and (feature `testing`) the conformance suite each
-//! store must pass. Pick a backend crate for storage: `authly-session-postgres`,
+//! store must pass. Applications need only the items at the root; [`store_kit`] holds what
+//! store implementations share. Pick a backend crate for storage: `authly-session-postgres`,
 //! `authly-session-mysql`, `authly-session-sqlite` or `authly-session-redis`.
 //!
 //! # Examples
@@ -28,27 +29,16 @@ mod record;
 mod save_plan;
 mod session;
 mod session_id;
-mod sql_identifier;
 mod store;
 mod time;
 
+pub mod store_kit;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-// What applications use.
 pub use cleanup::spawn_cleanup;
 pub use error::SessionError;
 pub use handle::{SessionInfo, session_handle};
 pub use identity::Identity;
 pub use session::Session;
 pub use store::SessionStore;
-
-// What every store implementation shares: validation, the stored form, time, SQL identifiers.
-pub use handle::is_valid_handle;
-pub use record::{RECORD_VERSION, decode_identity, encode_identity, identity_key};
-pub use save_plan::{SavePlan, SessionRow};
-pub use session_id::{
-    MAX_SESSION_ID_LEN, is_valid_session_id, redact_session_id, validate_session_id,
-};
-pub use sql_identifier::TableName;
-pub use time::{DELETE_EXPIRED_BATCH, from_unix_micros, to_unix_micros, truncate_to_micros};

@@ -8,7 +8,7 @@ use crate::{Identity, SessionError};
 
 /// The version tag written into every stored payload (`{"v":1,"identity":{...}}`), so a later
 /// release can read old rows and write new ones.
-pub const RECORD_VERSION: u32 = 1;
+const RECORD_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct EnvelopeRef<'a> {
@@ -27,7 +27,8 @@ struct Envelope {
 /// # Examples
 ///
 /// ```
-/// let json = authly_session::encode_identity(&authly_session::Identity::new("github", "7"))?;
+/// use authly_session::{Identity, store_kit::encode_identity};
+/// let json = encode_identity(&Identity::new("github", "7"))?;
 /// assert!(json.starts_with(r#"{"v":1,"identity":{"provider_id":"github""#));
 /// # Ok::<(), authly_session::SessionError>(())
 /// ```
@@ -38,7 +39,7 @@ pub fn encode_identity(identity: &Identity) -> Result<String, SessionError> {
     })
     .map_err(|source| SessionError::Serialization {
         context: "identity payload".to_owned(),
-        source,
+        source: Box::new(source),
     })
 }
 
@@ -48,7 +49,8 @@ pub fn encode_identity(identity: &Identity) -> Result<String, SessionError> {
 /// # Examples
 ///
 /// ```
-/// use authly_session::{Identity, SessionError, decode_identity, encode_identity};
+/// use authly_session::{Identity, SessionError};
+/// use authly_session::store_kit::{decode_identity, encode_identity};
 /// let identity = Identity::new("github", "7");
 /// let json = encode_identity(&identity)?;
 /// assert_eq!(decode_identity(&json, "table authly_sessions")?, identity);
@@ -58,10 +60,7 @@ pub fn encode_identity(identity: &Identity) -> Result<String, SessionError> {
 /// ```
 pub fn decode_identity(payload: &str, context: &str) -> Result<Identity, SessionError> {
     let envelope: Envelope =
-        serde_json::from_str(payload).map_err(|source| SessionError::Serialization {
-            context: context.to_owned(),
-            source,
-        })?;
+        serde_json::from_str(payload).map_err(|source| SessionError::corrupt(context, source))?;
     if envelope.v != RECORD_VERSION {
         return Err(SessionError::corrupt(
             context,
@@ -81,7 +80,7 @@ pub fn decode_identity(payload: &str, context: &str) -> Result<Identity, Session
 /// # Examples
 ///
 /// ```
-/// use authly_session::identity_key;
+/// use authly_session::store_kit::identity_key;
 /// assert_eq!(identity_key("github", "1").len(), 64);
 /// assert_ne!(identity_key("ab", "c"), identity_key("a", "bc"));
 /// ```
@@ -91,23 +90,6 @@ pub fn identity_key(provider_id: &str, external_id: &str) -> String {
     hasher.update(provider_id.as_bytes());
     hasher.update(external_id.as_bytes());
     hex(&hasher.finalize())
-}
-
-impl SessionError {
-    /// A [`SessionError::Serialization`] for stored data that parses but makes no sense.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let err = authly_session::SessionError::corrupt("table sessions", "expiry out of range");
-    /// assert!(err.to_string().contains("expiry out of range"));
-    /// ```
-    pub fn corrupt(context: impl Into<String>, what: impl std::fmt::Display) -> Self {
-        SessionError::Serialization {
-            context: context.into(),
-            source: serde::de::Error::custom(what),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -121,7 +103,7 @@ mod tests {
             "t",
         )
         .unwrap_err();
-        assert!(matches!(err, SessionError::Serialization { .. }));
+        assert!(matches!(err, SessionError::CorruptData { .. }));
     }
 
     #[test]

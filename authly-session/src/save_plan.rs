@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{
-    Session, SessionError, encode_identity, identity_key, session_handle, validate_session_id,
-};
+use crate::record::{encode_identity, identity_key};
+use crate::session_id::validate_session_id;
+use crate::{Session, SessionError, session_handle};
 
 /// The outcome of [`SavePlan::new`]: the row to upsert, or the stored session to remove because
 /// the one being saved has already expired (semantic 5).
@@ -43,7 +43,8 @@ impl SavePlan {
     /// # Examples
     ///
     /// ```
-    /// use authly_session::{Identity, SavePlan, Session};
+    /// use authly_session::{Identity, Session};
+/// use authly_session::store_kit::SavePlan;
     /// let now = chrono::Utc::now();
     /// let live = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
     /// assert!(matches!(SavePlan::new(&live, now)?, SavePlan::Upsert(_)));

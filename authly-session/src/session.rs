@@ -5,7 +5,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Identity, redact_session_id};
+use crate::Identity;
+use crate::session_id::redact_session_id;
 
 /// A signed-in session: a bearer id, who it belongs to, and when it ends.
 ///
@@ -95,7 +96,7 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
-        assert!(crate::is_valid_session_id(&session.id));
+        assert!(crate::session_id::is_valid_session_id(&session.id));
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub const MAX_SESSION_ID_LEN: usize = 128;
 /// # Examples
 ///
 /// ```
-/// use authly_session::is_valid_session_id;
+/// use authly_session::store_kit::is_valid_session_id;
 /// assert!(is_valid_session_id("abcDEF-_123"));
 /// assert!(!is_valid_session_id(""));
 /// assert!(!is_valid_session_id("has space"));
@@ -31,7 +31,8 @@ pub fn is_valid_session_id(id: &str) -> bool {
 /// # Examples
 ///
 /// ```
-/// use authly_session::{SessionError, validate_session_id};
+/// use authly_session::SessionError;
+/// use authly_session::store_kit::validate_session_id;
 /// assert!(validate_session_id("ok").is_ok());
 /// assert!(matches!(validate_session_id("not ok"), Err(SessionError::InvalidSessionId { .. })));
 /// ```
@@ -52,14 +53,7 @@ pub fn validate_session_id(id: &str) -> Result<(), SessionError> {
 }
 
 /// A session id shortened for logs and `Debug` output: at most its first 4 characters, then `…`.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(authly_session::redact_session_id("abcdefgh"), "abcd…");
-/// assert_eq!(authly_session::redact_session_id("ab"), "ab…");
-/// ```
-pub fn redact_session_id(id: &str) -> String {
+pub(crate) fn redact_session_id(id: &str) -> String {
     let prefix: String = id.chars().take(4).collect();
     format!("{prefix}…")
 }

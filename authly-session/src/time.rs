@@ -2,17 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-/// The most rows a SQL store deletes in one `delete_expired` statement, so a large backlog
-/// never holds one long lock.
-pub const DELETE_EXPIRED_BATCH: u64 = 10_000;
-
 /// Whole microseconds since the Unix epoch: exact, time-zone free, and ordered like the time.
 ///
 /// # Examples
 ///
 /// ```
 /// let t = chrono::DateTime::from_timestamp(1, 5_000).unwrap();
-/// assert_eq!(authly_session::to_unix_micros(t), 1_000_005);
+/// assert_eq!(authly_session::store_kit::to_unix_micros(t), 1_000_005);
 /// ```
 pub fn to_unix_micros(time: DateTime<Utc>) -> i64 {
     time.timestamp_micros()
@@ -23,8 +19,8 @@ pub fn to_unix_micros(time: DateTime<Utc>) -> i64 {
 /// # Examples
 ///
 /// ```
-/// use authly_session::{from_unix_micros, to_unix_micros};
-/// let t = authly_session::truncate_to_micros(chrono::Utc::now());
+/// use authly_session::store_kit::{from_unix_micros, to_unix_micros, truncate_to_micros};
+/// let t = truncate_to_micros(chrono::Utc::now());
 /// assert_eq!(from_unix_micros(to_unix_micros(t)), Some(t));
 /// ```
 pub fn from_unix_micros(micros: i64) -> Option<DateTime<Utc>> {
@@ -37,7 +33,7 @@ pub fn from_unix_micros(micros: i64) -> Option<DateTime<Utc>> {
 ///
 /// ```
 /// let t = chrono::DateTime::from_timestamp(1, 1_999).unwrap();
-/// assert_eq!(authly_session::truncate_to_micros(t), chrono::DateTime::from_timestamp(1, 1_000).unwrap());
+/// assert_eq!(authly_session::store_kit::truncate_to_micros(t), chrono::DateTime::from_timestamp(1, 1_000).unwrap());
 /// ```
 pub fn truncate_to_micros(time: DateTime<Utc>) -> DateTime<Utc> {
     from_unix_micros(to_unix_micros(time)).unwrap_or(time)

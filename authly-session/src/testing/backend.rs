@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use tracing::instrument::WithSubscriber;
+
 use super::context::{Ctx, run_tag};
+use super::logs::{LogCapture, assert_no_id_logged};
 use super::semantic::*;
 use crate::{Identity, Session, SessionError, SessionStore, session_handle};
 
@@ -199,7 +202,7 @@ where
 }
 
 /// A corrupted stored payload: after `corrupt(handle)` overwrites the stored data of one session
-/// with something that is not its JSON, loading it is a [`SessionError::Serialization`] whose
+/// with something that is not its JSON, loading it is a [`SessionError::CorruptData`] whose
 /// message names `location` (the table or key prefix) and not the id, never a panic; every other
 /// session still loads.
 ///
@@ -219,7 +222,7 @@ where
     ok(ROUND_TRIP, "save", store.save_session(&bad).await);
     corrupt(session_handle(&bad.id)).await;
     match store.load_session(&bad.id).await {
-        Err(error @ SessionError::Serialization { .. }) => {
+        Err(error @ SessionError::CorruptData { .. }) => {
             let text = format!("{error} {error:?}");
             ensure!(
                 ROUND_TRIP,
@@ -246,43 +249,43 @@ where
 }
 
 /// Semantic 21 on SQL stores: after `insert_expired(count)` writes `count` expired rows straight
-/// into the table (more than [`DELETE_EXPIRED_BATCH`](crate::DELETE_EXPIRED_BATCH), so several
-/// batches are needed), `delete_expired` removes exactly those and returns `count`, and a live
-/// session stays. Call it on a table with no other expired rows.
+/// into the table (two and a bit times `batch`, the most rows the store deletes per statement,
+/// so several batches are needed), `delete_expired` removes exactly those and returns `count`,
+/// and a live session stays. Call it on a table with no other expired rows.
 ///
 /// # Panics
 ///
 /// When the count is wrong or the live session is gone.
-pub async fn check_expired_backlog<S, F, Fut>(store: &S, insert_expired: F)
+pub async fn check_expired_backlog<S, F, Fut>(store: &S, batch: u64, insert_expired: F)
 where
     S: SessionStore,
     F: FnOnce(u64) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let count = crate::DELETE_EXPIRED_BATCH * 2 + 17;
+    let count = batch * 2 + 17;
     let live = Session::new(
         Identity::new(format!("backlog-{}", run_tag()), "user"),
         chrono::Duration::hours(1),
     );
-    ok(DELETE_EXPIRED, "save", store.save_session(&live).await);
+    ok(BATCHES_AND_VERSION, "save", store.save_session(&live).await);
     insert_expired(count).await;
     let removed = ok(
-        DELETE_EXPIRED,
+        BATCHES_AND_VERSION,
         "delete_expired",
         store.delete_expired().await,
     );
     ensure!(
-        DELETE_EXPIRED,
+        BATCHES_AND_VERSION,
         removed == count,
         "delete_expired removed {removed} of a backlog of {count}"
     );
     ensure!(
-        DELETE_EXPIRED,
-        ok(DELETE_EXPIRED, "load", store.load_session(&live.id).await).is_some(),
+        BATCHES_AND_VERSION,
+        ok(BATCHES_AND_VERSION, "load", store.load_session(&live.id).await).is_some(),
         "clearing the backlog removed a live session"
     );
     ok(
-        DELETE_EXPIRED,
+        BATCHES_AND_VERSION,
         "cleanup",
         store.delete_session(&live.id).await,
     );
@@ -307,6 +310,24 @@ pub async fn check_fault_recovery<S, Stop, Start>(
     Start: Future<Output = ()>,
 {
     let ctx = Ctx::new((), false);
+    let capture = LogCapture::new();
+    fault_recovery(&ctx, store, stop, start, limit)
+        .with_subscriber(capture.dispatch())
+        .await;
+    assert_no_id_logged(&capture, &ctx.ids_used());
+}
+
+async fn fault_recovery<S, Stop, Start>(
+    ctx: &Ctx<()>,
+    store: &S,
+    stop: Stop,
+    start: Start,
+    limit: Duration,
+) where
+    S: SessionStore,
+    Stop: Future<Output = ()>,
+    Start: Future<Output = ()>,
+{
     let identity = ctx.identity("faults");
     let session = ctx.session(&identity, chrono::Duration::hours(1));
     ok(
@@ -431,28 +452,25 @@ async fn bounded(
 
 /// The URL of the test server named by `variable`, for a backend's integration tests.
 ///
-/// When the variable is unset, prints one line saying which variable enables the test and
-/// returns `None`, so `cargo test --workspace` works anywhere, unless
-/// `AUTHLY_TEST_REQUIRE_SERVERS=1` is set (as `cargo xtask test` does): then a missing server is
-/// a failure, never a silent skip.
+/// Server-backed tests are `#[ignore = "needs VARIABLE"]`, so plain `cargo test` reports them as
+/// ignored; `cargo xtask test` runs them with `--include-ignored` and sets the variable. A test
+/// that runs without it fails: a missing server is never a silent pass.
 ///
 /// # Panics
 ///
-/// When the variable is unset and `AUTHLY_TEST_REQUIRE_SERVERS=1`.
-pub fn server_url(variable: &str) -> Option<String> {
+/// When the variable is unset or empty.
+///
+/// # Examples
+///
+/// ```no_run
+/// let url = authly_session::testing::server_url("AUTHLY_TEST_POSTGRES_URL");
+/// ```
+pub fn server_url(variable: &str) -> String {
     match std::env::var(variable) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var("AUTHLY_TEST_REQUIRE_SERVERS").as_deref() == Ok("1") => {
-            panic!(
-                "{variable} is not set, and AUTHLY_TEST_REQUIRE_SERVERS=1 forbids skipping this test"
-            )
-        }
-        _ => {
-            println!(
-                "skipped: set {variable} to run this test against a real server (cargo xtask test does)"
-            );
-            None
-        }
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "{variable} is not set: this test needs a real server (cargo xtask test provides one)"
+        ),
     }
 }
 
@@ -461,7 +479,7 @@ pub fn server_url(variable: &str) -> Option<String> {
 /// # Panics
 ///
 /// When the command cannot start or exits unsuccessfully.
-pub fn run_shell(command: &str) {
+pub(crate) fn run_shell(command: &str) {
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(command)

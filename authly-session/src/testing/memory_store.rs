@@ -6,10 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
-use crate::{
-    Identity, SavePlan, Session, SessionError, SessionInfo, SessionStore, is_valid_session_id,
-    session_handle,
-};
+use crate::store_kit::{SavePlan, is_valid_session_id};
+use crate::{Identity, Session, SessionError, SessionInfo, SessionStore, session_handle};
 
 /// A [`SessionStore`] in a `HashMap`, keyed by handle like every real store. Nothing survives the
 /// process; use it in application tests, not in production.

@@ -1,5 +1,5 @@
-//! The conformance suite: the executable form of the [`SessionStore`]
-//! contract (the numbered semantics of the design document).
+//! The conformance suite: the executable form of the [`SessionStore`] contract, one numbered
+//! [`Semantic`] at a time.
 //!
 //! Every backend's tests call [`run_conformance`] (or [`Conformance`] for stores whose backend
 //! expires keys by itself), plus the helpers for what only the backend can arrange:
@@ -30,7 +30,7 @@ mod server_switch;
 pub use backend::{
     INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_corrupted_payload,
     check_expired_backlog, check_fault_recovery, check_hashed_at_rest, check_isolation,
-    check_table_names, run_shell, server_url, unique_name,
+    check_table_names, server_url, unique_name,
 };
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
@@ -91,15 +91,15 @@ impl<S: SessionStore + Clone> Conformance<S> {
     /// # Panics
     ///
     /// When the semantic does not hold, or is not checkable through the trait alone.
-    pub async fn run_semantic(self, number: u8) {
+    pub async fn run_semantic(self, semantic: Semantic) {
         let ctx = Ctx::new(self.store, self.server_side_expiry);
         let capture = logs::LogCapture::new();
-        let checkable = checks::semantic(&ctx, number)
+        let checkable = checks::semantic(&ctx, semantic)
             .with_subscriber(capture.dispatch())
             .await;
         assert!(
             checkable,
-            "semantic {number} is not checkable through the trait alone; use the backend helpers"
+            "{semantic} is not checkable through the trait alone; use the backend helpers"
         );
         logs::assert_no_id_logged(&capture, &ctx.ids_used());
     }

@@ -14,7 +14,7 @@ use super::backend::run_shell;
 /// ```no_run
 /// # async fn demo() {
 /// use authly_session::testing::ServerSwitch;
-/// let Some(switch) = ServerSwitch::from_env("AUTHLY_TEST_POSTGRES", "127.0.0.1:5432") else { return };
+/// let switch = ServerSwitch::from_env("AUTHLY_TEST_POSTGRES", "127.0.0.1:5432");
 /// switch.stop().await;   // returns once the address refuses connections
 /// switch.start().await;
 /// # }
@@ -28,33 +28,25 @@ pub struct ServerSwitch {
 
 impl ServerSwitch {
     /// The switch for the server listening on `address` (`host:port`), from the variables
-    /// `{prefix}_STOP` and `{prefix}_START`. When either is unset, prints one line saying which
-    /// variables enable the test and returns `None`, unless `AUTHLY_TEST_REQUIRE_SERVERS=1`.
+    /// `{prefix}_STOP` and `{prefix}_START` (fault tests are `#[ignore]`d in plain `cargo test`;
+    /// `cargo xtask test` sets both).
     ///
     /// # Panics
     ///
-    /// When a variable is unset and `AUTHLY_TEST_REQUIRE_SERVERS=1` forbids skipping.
-    pub fn from_env(prefix: &str, address: &str) -> Option<ServerSwitch> {
+    /// When either variable is unset: a fault test never passes by skipping.
+    pub fn from_env(prefix: &str, address: &str) -> ServerSwitch {
         let (stop_var, start_var) = (format!("{prefix}_STOP"), format!("{prefix}_START"));
         let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         match (read(&stop_var), read(&start_var)) {
-            (Some(stop), Some(start)) => Some(ServerSwitch {
+            (Some(stop), Some(start)) => ServerSwitch {
                 stop,
                 start,
                 address: address.to_owned(),
                 stopped: AtomicBool::new(false),
-            }),
-            _ if std::env::var("AUTHLY_TEST_REQUIRE_SERVERS").as_deref() == Ok("1") => {
-                panic!(
-                    "{stop_var} and {start_var} must be set: AUTHLY_TEST_REQUIRE_SERVERS=1 forbids skipping the fault test"
-                )
-            }
-            _ => {
-                println!(
-                    "skipped: set {stop_var} and {start_var} to run the fault test (cargo xtask test does)"
-                );
-                None
-            }
+            },
+            _ => panic!(
+                "{stop_var} and {start_var} must be set: the fault test stops and restarts the server (cargo xtask test sets them)"
+            ),
         }
     }
 

@@ -4,7 +4,8 @@ use chrono::{Duration, Utc};
 
 use crate::testing::context::Ctx;
 use crate::testing::semantic::*;
-use crate::{SessionError, SessionStore, truncate_to_micros};
+use crate::store_kit::truncate_to_micros;
+use crate::{SessionError, SessionStore};
 
 /// Strings a cookie may carry that are not session ids.
 pub(crate) fn invalid_ids() -> Vec<String> {

@@ -101,8 +101,8 @@ pub(crate) async fn list_exact<S: SessionStore>(ctx: &Ctx<S>) {
         );
         ensure!(
             LIST,
-            crate::truncate_to_micros(info.expires_at)
-                == crate::truncate_to_micros(session.expires_at),
+            crate::store_kit::truncate_to_micros(info.expires_at)
+                == crate::store_kit::truncate_to_micros(session.expires_at),
             "listed expiry differs from the saved one"
         );
     }

@@ -7,6 +7,7 @@ mod identity;
 mod strings;
 
 use super::context::Ctx;
+use super::semantic::Semantic;
 use crate::SessionStore;
 
 pub(crate) async fn all<S: SessionStore + Clone>(ctx: &Ctx<S>) {
@@ -27,25 +28,25 @@ pub(crate) async fn all<S: SessionStore + Clone>(ctx: &Ctx<S>) {
 }
 
 /// The checks of one numbered semantic; `false` when it is not checkable through the trait alone.
-pub(crate) async fn semantic<S: SessionStore + Clone>(ctx: &Ctx<S>, number: u8) -> bool {
-    match number {
-        1 => basic::round_trip(ctx).await,
-        2 => basic::upsert(ctx).await,
-        3 => basic::load_none(ctx).await,
-        4 => basic::save_invalid(ctx).await,
-        5 => expiry::save_expired(ctx).await,
-        6 => basic::delete_idempotent(ctx).await,
-        7 => basic::case_sensitive(ctx).await,
-        8 | 20 => expiry::expiry_everywhere(ctx).await,
-        9 => {
+pub(crate) async fn semantic<S: SessionStore + Clone>(ctx: &Ctx<S>, semantic: Semantic) -> bool {
+    match semantic {
+        Semantic::ROUND_TRIP => basic::round_trip(ctx).await,
+        Semantic::UPSERT => basic::upsert(ctx).await,
+        Semantic::LOAD_NONE => basic::load_none(ctx).await,
+        Semantic::SAVE_INVALID => basic::save_invalid(ctx).await,
+        Semantic::SAVE_EXPIRED => expiry::save_expired(ctx).await,
+        Semantic::DELETE_IDEMPOTENT => basic::delete_idempotent(ctx).await,
+        Semantic::CASE_SENSITIVE => basic::case_sensitive(ctx).await,
+        Semantic::DELETE_EXPIRED | Semantic::ONE_CLOCK => expiry::expiry_everywhere(ctx).await,
+        Semantic::LIST => {
             identity::list_exact(ctx).await;
             identity::delete_by_handle(ctx).await;
         }
-        10 => identity::delete_identity(ctx).await,
-        11 => strings::round_trip_strings(ctx).await,
-        12 => concurrency::mixed_operations(ctx).await,
-        17 => basic::errors_hide_ids(ctx).await,
-        19 => basic::touch(ctx).await,
+        Semantic::DELETE_IDENTITY => identity::delete_identity(ctx).await,
+        Semantic::STRINGS => strings::round_trip_strings(ctx).await,
+        Semantic::CONCURRENCY => concurrency::mixed_operations(ctx).await,
+        Semantic::SECRET_ID => basic::errors_hide_ids(ctx).await,
+        Semantic::TOUCH => basic::touch(ctx).await,
         _ => return false,
     }
     true

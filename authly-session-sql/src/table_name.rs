@@ -1,11 +1,9 @@
-//! The one SQL-identifier validator every SQL store shares.
+//! The one SQL-identifier validator every SQL store shares, and SQL templates rendered for a table.
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
-
-use crate::SessionError;
-use crate::handle::hex;
+use authly_session::SessionError;
+use authly_session::store_kit::sha256_hex;
 
 /// The longest identifier part accepted: PostgreSQL's limit, and within MySQL's and SQLite's.
 const MAX_IDENTIFIER_LEN: usize = 63;
@@ -37,7 +35,7 @@ impl TableName {
     /// # Examples
     ///
     /// ```
-    /// use authly_session::TableName;
+    /// use authly_session_sql::TableName;
     /// assert!(TableName::new("authly_sessions").is_ok());
     /// assert!(TableName::new("public.sessions").is_err());
     /// assert!(TableName::new("x; DROP TABLE users").is_err());
@@ -60,7 +58,7 @@ impl TableName {
     /// # Examples
     ///
     /// ```
-    /// use authly_session::TableName;
+    /// use authly_session_sql::TableName;
     /// let table = TableName::with_optional_schema("auth.sessions")?;
     /// assert_eq!(table.schema(), Some("auth"));
     /// assert_eq!(table.quoted('"'), r#""auth"."sessions""#);
@@ -106,7 +104,7 @@ impl TableName {
     /// # Examples
     ///
     /// ```
-    /// use authly_session::TableName;
+    /// use authly_session_sql::TableName;
     /// let table = TableName::new("sessions")?;
     /// assert_eq!(table.derived_name("expires_idx"), "sessions_expires_idx");
     /// let long = TableName::new(&"t".repeat(63))?;
@@ -118,7 +116,7 @@ impl TableName {
         if plain.len() <= MAX_IDENTIFIER_LEN {
             return plain;
         }
-        let digest = hex(&Sha256::digest(self.name.as_bytes()));
+        let digest = sha256_hex(self.name.as_bytes());
         let keep = MAX_IDENTIFIER_LEN.saturating_sub(suffix.len() + 10);
         format!(
             "{}_{}_{suffix}",
@@ -137,7 +135,7 @@ impl TableName {
     /// # Examples
     ///
     /// ```
-    /// use authly_session::TableName;
+    /// use authly_session_sql::TableName;
     /// let table = TableName::with_optional_schema("auth.logins")?;
     /// let sql = table.render(
     ///     "CREATE INDEX authly_sessions_expires_idx ON authly_sessions (expires_at)",

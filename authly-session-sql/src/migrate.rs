@@ -1,0 +1,113 @@
+//! The migration runner every SQL dialect shares: read the recorded schema version, run the
+//! newer migration files in order, record each.
+
+use authly_session::SessionError;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
+
+use crate::{Dialect, SqlStore, TableName};
+
+/// One schema version: its number and its SQL, written for the default table `authly_sessions`
+/// (see [`TableName::render`]) so a DBA can run the file as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// The schema version this file brings a table to.
+    pub version: i64,
+    /// The file's SQL: one or more statements.
+    pub sql: &'static str,
+}
+
+/// The newest schema version `migrations` reaches.
+pub(crate) fn latest(migrations: &[Migration]) -> i64 {
+    migrations.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// Brings `store`'s table to the newest version of `D::MIGRATIONS`, on `conn`.
+///
+/// The dialect calls this while it holds its lock (a transaction, an advisory or named lock),
+/// which is what makes concurrent migrations safe; this function only decides and runs.
+///
+/// # Errors
+///
+/// [`SessionError::InvalidConfiguration`] when the table records a version newer than this
+/// release knows; [`SessionError::Backend`] when a statement fails.
+pub async fn run_migrations<D>(
+    store: &SqlStore<D>,
+    conn: &mut <D::Database as Database>::Connection,
+) -> Result<(), SessionError>
+where
+    D: Dialect,
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+    <D::Database as Database>::Arguments: IntoArguments<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
+    for<'q> i64: Encode<'q, D::Database> + Decode<'q, D::Database> + Type<D::Database>,
+    usize: ColumnIndex<<D::Database as Database>::Row>,
+{
+    let table = store.table();
+    let failed = |e| SessionError::backend(format!("migrate table {table}"), e);
+    let render = |sql: &str| sqlx::AssertSqlSafe(table.render(sql, D::QUOTE));
+
+    sqlx::raw_sql(render(D::VERSION_TABLE))
+        .execute(&mut *conn)
+        .await
+        .map_err(failed)?;
+    let recorded: Option<i64> = sqlx::query_scalar(render(D::READ_VERSION))
+        .bind(table.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(failed)?;
+    let recorded = recorded.unwrap_or(0);
+    check_known(table, recorded, latest(D::MIGRATIONS))?;
+
+    for migration in D::MIGRATIONS.iter().filter(|m| m.version > recorded) {
+        sqlx::raw_sql(render(migration.sql))
+            .execute(&mut *conn)
+            .await
+            .map_err(failed)?;
+        sqlx::query(render(D::RECORD_VERSION))
+            .bind(table.to_string())
+            .bind(migration.version)
+            .execute(&mut *conn)
+            .await
+            .map_err(failed)?;
+    }
+    tracing::debug!(%table, from = recorded, "session table migrated");
+    Ok(())
+}
+
+/// Refuses a table whose recorded version is newer than this release knows: its rows may mean
+/// something this code would misread.
+fn check_known(table: &TableName, recorded: i64, known: i64) -> Result<(), SessionError> {
+    if recorded > known {
+        return Err(SessionError::configuration(format!(
+            "table {table} is at schema version {recorded}, newer than version {known}, the \
+             newest this release of authly-session knows: upgrade the library"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_recorded_version_is_refused_naming_both() {
+        let table = TableName::new("t").unwrap();
+        assert!(check_known(&table, 0, 2).is_ok());
+        assert!(check_known(&table, 2, 2).is_ok());
+        let error = check_known(&table, 3, 2).unwrap_err();
+        assert!(
+            matches!(error, SessionError::InvalidConfiguration { .. }),
+            "{error:?}"
+        );
+        let text = error.to_string();
+        assert!(text.contains("version 3") && text.contains("version 2"), "{text}");
+    }
+
+    #[test]
+    fn latest_is_the_highest_version() {
+        let m = |version| Migration { version, sql: "" };
+        assert_eq!(latest(&[m(1), m(2)]), 2);
+        assert_eq!(latest(&[]), 0);
+    }
+}

@@ -1,0 +1,26 @@
+//! What store implementations share, and applications never need: id and handle validation,
+//! the stored form of a session, and time as stores keep it.
+//!
+//! A backend crate (ours or a third party's) builds on these so that every store validates,
+//! encodes and compares exactly alike; the conformance suite (`testing`) checks the result.
+//!
+//! # Examples
+//!
+//! ```
+//! use authly_session::store_kit::{SavePlan, is_valid_session_id};
+//! use authly_session::{Identity, Session};
+//!
+//! let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
+//! assert!(is_valid_session_id(&session.id));
+//! match SavePlan::new(&session, chrono::Utc::now())? {
+//!     SavePlan::Upsert(row) => assert_eq!(row.handle.len(), 64),
+//!     SavePlan::Remove { .. } => unreachable!("the session is live"),
+//! }
+//! # Ok::<(), authly_session::SessionError>(())
+//! ```
+
+pub use crate::handle::{is_valid_handle, sha256_hex};
+pub use crate::record::{decode_identity, encode_identity, identity_key};
+pub use crate::save_plan::{SavePlan, SessionRow};
+pub use crate::session_id::{MAX_SESSION_ID_LEN, is_valid_session_id, validate_session_id};
+pub use crate::time::{from_unix_micros, to_unix_micros, truncate_to_micros};
