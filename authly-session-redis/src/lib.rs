@@ -34,3 +34,8 @@ mod stored;
 pub use authly_session;
 pub use redis;
 pub use store::{DEFAULT_PREFIX, RedisStore};
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

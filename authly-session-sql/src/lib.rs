@@ -23,3 +23,8 @@ pub use table_name::TableName;
 
 pub use authly_session;
 pub use sqlx;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

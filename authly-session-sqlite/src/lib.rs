@@ -49,3 +49,8 @@ pub use sqlx;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 pub type SqliteStore = authly_session_sql::SqlStore<SqliteDialect>;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -42,3 +42,8 @@ pub use handle::{SessionInfo, session_handle};
 pub use identity::Identity;
 pub use session::Session;
 pub use store::SessionStore;
+
+/// The README's examples, compiled as doctests so they cannot rot (they use the suite).
+#[cfg(all(doctest, feature = "testing"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -91,7 +91,7 @@ impl Semantic {
         Semantic { number, title }
     }
 
-    /// The semantic's number in the design document.
+    /// The semantic's number: semantics are numbered in the order the contract states them.
     pub fn number(self) -> u8 {
         self.number
     }
