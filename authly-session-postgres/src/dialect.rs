@@ -2,7 +2,9 @@
 
 use authly_session::SessionError;
 use authly_session_sql::pool::open_pool;
-use authly_session_sql::{Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations};
+use authly_session_sql::{
+    Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations,
+};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
 

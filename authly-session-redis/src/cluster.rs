@@ -14,9 +14,12 @@
 //! of the same session could be indexed in between and lose its entry, hiding a live session
 //! from "sign out everywhere".
 
+use std::future::Future;
+
 use authly_session::store_kit::{SessionRow, to_unix_micros};
 use authly_session::{SessionError, SessionInfo};
 use futures_util::future::try_join_all;
+use redis::AsyncCommands;
 use redis::cluster_async::ClusterConnection;
 
 use crate::error::{Conflict, During};
@@ -89,13 +92,17 @@ pub(crate) async fn remove(
     operation: &'static str,
     handle: &str,
 ) -> Result<(), SessionError> {
-    redis::cmd("DEL")
-        .arg(keys.session(handle))
-        .query_async::<()>(&mut connection.clone())
+    let connection = &mut connection.clone();
+    connection
+        .del::<_, ()>(keys.session(handle))
         .await
         .during(operation)
 }
 
+/// Moves a live session's expiry in single-slot steps: read its expiry and identity key, raise
+/// its score in that identity's index, then move the hash's expiry if the identity is still the
+/// one indexed (starting over, at most 3 times, when it changed meanwhile). A time `<= now` ends
+/// the session in one step.
 pub(crate) async fn touch(
     connection: &ClusterConnection,
     keys: &Keys,
@@ -178,6 +185,29 @@ async fn indexed(
         .during(operation)
 }
 
+/// `each(connection, handle, session key)` for every handle indexed for `identity_key` with a
+/// score after `now` (a superset of its live sessions), all in flight at once over the shared
+/// connections; their results in index order.
+async fn for_each_indexed<T, F, Fut>(
+    connection: &ClusterConnection,
+    keys: &Keys,
+    operation: &'static str,
+    identity_key: &str,
+    now: i64,
+    each: F,
+) -> Result<Vec<T>, SessionError>
+where
+    F: Fn(ClusterConnection, String, String) -> Fut,
+    Fut: Future<Output = Result<T, SessionError>>,
+{
+    let handles = indexed(&mut connection.clone(), keys, operation, identity_key, now).await?;
+    try_join_all(handles.into_iter().map(|handle| {
+        let session = keys.session(&handle);
+        each(connection.clone(), handle, session)
+    }))
+    .await
+}
+
 pub(crate) async fn list(
     connection: &ClusterConnection,
     keys: &Keys,
@@ -185,12 +215,13 @@ pub(crate) async fn list(
     now: i64,
 ) -> Result<Vec<SessionInfo>, SessionError> {
     const OPERATION: &str = "list_identity_sessions";
-    let handles = indexed(&mut connection.clone(), keys, OPERATION, identity_key, now).await?;
-    // One HMGET per session, all in flight at once over the shared connections.
-    let fetches = handles.into_iter().map(|handle| {
-        let mut connection = connection.clone();
-        let session = keys.session(&handle);
-        async move {
+    let fetched = for_each_indexed(
+        connection,
+        keys,
+        OPERATION,
+        identity_key,
+        now,
+        |mut connection, handle, session| async move {
             let fields: Fields = redis::cmd("HMGET")
                 .arg(session)
                 .arg("d")
@@ -199,24 +230,22 @@ pub(crate) async fn list(
                 .query_async(&mut connection)
                 .await
                 .during(OPERATION)?;
-            Ok::<_, SessionError>((handle, fields))
-        }
-    });
+            Ok((handle, fields))
+        },
+    )
+    .await?;
     let mut sessions = Vec::new();
-    for (handle, fields) in try_join_all(fetches).await? {
+    for (handle, fields) in fetched {
+        // Gone, or since saved for another identity: a stale index entry.
         let (Some(payload), Some(expiry), Some(owner)) = fields else {
             continue;
         };
         if owner != identity_key.as_bytes() {
             continue;
         }
-        let (identity, expires_at) = stored::decode(keys.context(), &payload, &expiry)?;
-        if to_unix_micros(expires_at) > now {
-            sessions.push(SessionInfo {
-                handle,
-                identity,
-                expires_at,
-            });
+        let info = stored::info(keys.context(), handle, &payload, &expiry)?;
+        if to_unix_micros(info.expires_at) > now {
+            sessions.push(info);
         }
     }
     Ok(sessions)
@@ -229,11 +258,13 @@ pub(crate) async fn delete_identity(
     now: i64,
 ) -> Result<u64, SessionError> {
     const OPERATION: &str = "delete_identity_sessions";
-    let handles = indexed(&mut connection.clone(), keys, OPERATION, identity_key, now).await?;
-    let deletions = handles.into_iter().map(|handle| {
-        let mut connection = connection.clone();
-        let session = keys.session(&handle);
-        async move {
+    let removed = for_each_indexed(
+        connection,
+        keys,
+        OPERATION,
+        identity_key,
+        now,
+        |mut connection, _handle, session| async move {
             scripts::SHARD_DELETE_OWNED
                 .key(session)
                 .arg(identity_key)
@@ -241,9 +272,10 @@ pub(crate) async fn delete_identity(
                 .invoke_async::<u64>(&mut connection)
                 .await
                 .during(OPERATION)
-        }
-    });
-    Ok(try_join_all(deletions).await?.into_iter().sum())
+        },
+    )
+    .await?;
+    Ok(removed.into_iter().sum())
 }
 
 /// Prunes the due indexes of every registry shard: one script per shard (each in its own slot),

@@ -12,12 +12,19 @@ use crate::error::During;
 use crate::stored;
 use crate::{RedisStore, cluster, single};
 
+/// The handle a session with this id is stored under; `None` for an invalid id, which no store
+/// holds, so Redis is not asked about it.
+fn valid_handle(id: &str) -> Option<String> {
+    is_valid_session_id(id).then(|| session_handle(id))
+}
+
 /// The application's clock, as the stores keep time: unix microseconds.
 fn now_micros() -> i64 {
     to_unix_micros(Utc::now())
 }
 
 impl RedisStore {
+    /// Deletes the session stored under `handle`, whatever its expiry.
     async fn remove_handle(
         &self,
         operation: &'static str,
@@ -33,11 +40,11 @@ impl RedisStore {
 #[async_trait::async_trait]
 impl SessionStore for RedisStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        if !is_valid_session_id(id) {
+        let Some(handle) = valid_handle(id) else {
             return Ok(None);
-        }
+        };
         let (payload, expiry): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::cmd("HMGET")
-            .arg(self.keys.session(&session_handle(id)))
+            .arg(self.keys.session(&handle))
             .arg("d")
             .arg("e")
             .query_async(&mut self.connection.clone())
@@ -63,7 +70,7 @@ impl SessionStore for RedisStore {
         match SavePlan::new(session, now)? {
             SavePlan::Remove { handle } => self.remove_handle("save_session", &handle).await,
             SavePlan::Upsert(row) => {
-                        let now = to_unix_micros(now);
+                let now = to_unix_micros(now);
                 match &self.connection {
                     Connection::Single(c) => single::save(c, &self.keys, &row, now).await,
                     Connection::Cluster(c) => cluster::save(c, &self.keys, &row, now).await,
@@ -73,11 +80,10 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
-        if !is_valid_session_id(id) {
+        let Some(handle) = valid_handle(id) else {
             return Ok(());
-        }
-        self.remove_handle("delete_session", &session_handle(id))
-            .await
+        };
+        self.remove_handle("delete_session", &handle).await
     }
 
     async fn touch_session(
@@ -85,10 +91,9 @@ impl SessionStore for RedisStore {
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
-        if !is_valid_session_id(id) {
+        let Some(handle) = valid_handle(id) else {
             return Ok(false);
-        }
-        let handle = session_handle(id);
+        };
         let (expires_at, now) = (to_unix_micros(expires_at), now_micros());
         match &self.connection {
             Connection::Single(c) => single::touch(c, &self.keys, &handle, expires_at, now).await,

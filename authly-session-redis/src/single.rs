@@ -4,6 +4,7 @@
 use authly_session::store_kit::{SessionRow, to_unix_micros};
 use authly_session::{SessionError, SessionInfo};
 use redis::aio::ConnectionManager;
+use redis::{Script, ScriptInvocation};
 
 use crate::error::During;
 use crate::keys::Keys;
@@ -67,33 +68,42 @@ pub(crate) async fn touch(
         .during("touch_session")
 }
 
+/// `script` (list or delete-identity) on the index and registry shard of `identity_key`, with
+/// the arguments both take.
+fn on_identity<'s>(
+    script: &'s Script,
+    keys: &Keys,
+    identity_key: &str,
+    now: i64,
+) -> ScriptInvocation<'s> {
+    let mut invocation = script.prepare_invoke();
+    invocation
+        .key(keys.index(identity_key))
+        .key(keys.registry(identity_key))
+        .arg(identity_key)
+        .arg(now)
+        .arg(keys.prefix());
+    invocation
+}
+
 pub(crate) async fn list(
     connection: &ConnectionManager,
     keys: &Keys,
     identity_key: &str,
     now: i64,
 ) -> Result<Vec<SessionInfo>, SessionError> {
-    let flat: Vec<Vec<u8>> = scripts::LIST
-        .key(keys.index(identity_key))
-        .key(keys.registry(identity_key))
-        .arg(identity_key)
-        .arg(now)
-        .arg(keys.prefix())
+    let flat: Vec<Vec<u8>> = on_identity(&scripts::LIST, keys, identity_key, now)
         .invoke_async(&mut connection.clone())
         .await
         .during("list_identity_sessions")?;
-    let mut sessions = Vec::with_capacity(flat.len() / 3);
-    for entry in flat.chunks_exact(3) {
-        let (identity, expires_at) = stored::decode(keys.context(), &entry[1], &entry[2])?;
-        let handle = String::from_utf8(entry[0].clone())
-            .map_err(|_| SessionError::corrupt(keys.context(), "an index entry is not UTF-8"))?;
-        sessions.push(SessionInfo {
-            handle,
-            identity,
-            expires_at,
-        });
-    }
-    Ok(sessions)
+    flat.chunks_exact(3)
+        .map(|entry| {
+            let handle = String::from_utf8(entry[0].clone()).map_err(|_| {
+                SessionError::corrupt(keys.context(), "an index entry is not UTF-8")
+            })?;
+            stored::info(keys.context(), handle, &entry[1], &entry[2])
+        })
+        .collect()
 }
 
 pub(crate) async fn delete_identity(
@@ -102,12 +112,7 @@ pub(crate) async fn delete_identity(
     identity_key: &str,
     now: i64,
 ) -> Result<u64, SessionError> {
-    scripts::DELETE_IDENTITY
-        .key(keys.index(identity_key))
-        .key(keys.registry(identity_key))
-        .arg(identity_key)
-        .arg(now)
-        .arg(keys.prefix())
+    on_identity(&scripts::DELETE_IDENTITY, keys, identity_key, now)
         .invoke_async(&mut connection.clone())
         .await
         .during("delete_identity_sessions")

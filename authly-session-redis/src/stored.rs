@@ -1,7 +1,7 @@
 //! Reading a stored session hash back: its identity payload and exact expiry.
 
 use authly_session::store_kit::{decode_identity, from_unix_micros};
-use authly_session::{Identity, SessionError};
+use authly_session::{Identity, SessionError, SessionInfo};
 use chrono::{DateTime, Utc};
 
 /// The identity and expiry of a stored session, from its `d` and `e` fields.
@@ -19,6 +19,25 @@ pub(crate) fn decode(
         decode_payload(context, payload)?,
         decode_expiry(context, expires_at)?,
     ))
+}
+
+/// A listed session: `handle` with the identity and expiry of its `d` and `e` fields.
+///
+/// # Errors
+///
+/// As [`decode`].
+pub(crate) fn info(
+    context: &str,
+    handle: String,
+    payload: &[u8],
+    expires_at: &[u8],
+) -> Result<SessionInfo, SessionError> {
+    let (identity, expires_at) = decode(context, payload, expires_at)?;
+    Ok(SessionInfo {
+        handle,
+        identity,
+        expires_at,
+    })
 }
 
 /// The `d` field: the identity as versioned JSON.

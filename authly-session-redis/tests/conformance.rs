@@ -1,17 +1,51 @@
 //! The core's conformance suite, and what only Redis can check, on a single node
-//! (`AUTHLY_TEST_REDIS_URL`) and on a Redis Cluster (`AUTHLY_TEST_REDIS_CLUSTER_URLS`). Test names
-//! holding `cluster` run against the cluster, the others against the single node.
+//! (`AUTHLY_TEST_REDIS_URL`) and on a Redis Cluster (`AUTHLY_TEST_REDIS_CLUSTER_URLS`). Most
+//! checks run on both, as `single_node::<check>` and `cluster::<check>`: test names holding
+//! `cluster` run against the cluster, the others against the single node. Tests that need a
+//! server are ignored unless run with `--include-ignored` (as `cargo xtask test` does).
 
 mod common;
 
 use std::time::Duration;
 
+use authly_session::store_kit::{identity_key, to_unix_micros};
 use authly_session::testing::{self, Conformance};
-use authly_session::{
-    Identity, Session, SessionError, SessionStore, identity_key, session_handle, to_unix_micros,
-};
+use authly_session::{Identity, Session, SessionError, SessionStore, session_handle};
 use authly_session_redis::redis;
 use common::{Server, layout};
+
+/// Declares, in module `$module`, one test per check that runs it on `Server::$server()`.
+macro_rules! tests_on {
+    ($module:ident, $server:ident, $needs:literal, [$($check:ident),*]) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = $needs]
+                async fn $check() {
+                    super::$check(super::Server::$server()).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Each check as two tests: on the single node and on the cluster.
+macro_rules! on_single_node_and_cluster {
+    ($($check:ident),* $(,)?) => {
+        tests_on!(single_node, single, "needs AUTHLY_TEST_REDIS_URL", [$($check),*]);
+        tests_on!(cluster, cluster, "needs AUTHLY_TEST_REDIS_CLUSTER_URLS", [$($check),*]);
+    };
+}
+
+on_single_node_and_cluster!(
+    conformance,
+    prefixes_are_isolated,
+    sessions_are_hashed_at_rest,
+    keys_follow_the_documented_layout,
+    delete_expired_prunes_the_identity_index,
+    every_key_expires_with_the_sessions,
+    a_corrupted_payload_is_a_decode_error_naming_the_prefix,
+);
 
 async fn conformance(server: Server) {
     Conformance::new(server.store().await)
@@ -20,70 +54,22 @@ async fn conformance(server: Server) {
         .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn conformance_on_a_single_node() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    conformance(server).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn conformance_on_a_cluster() {
-    let Some(server) = Server::cluster() else {
-        return;
-    };
-    conformance(server).await;
-}
-
-async fn isolation(server: Server) {
+async fn prefixes_are_isolated(server: Server) {
     let a = server.store().await;
     let b = server.store().await;
     assert_ne!(a.prefix(), b.prefix());
     testing::check_isolation(&a, &b).await;
 }
 
-#[tokio::test]
-async fn prefixes_are_isolated() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    isolation(server).await;
-}
-
-#[tokio::test]
-async fn prefixes_are_isolated_on_a_cluster() {
-    let Some(server) = Server::cluster() else {
-        return;
-    };
-    isolation(server).await;
-}
-
-async fn hashed_at_rest(server: Server) {
+async fn sessions_are_hashed_at_rest(server: Server) {
     let store = server.store().await;
     let prefix = store.prefix().to_owned();
     testing::check_hashed_at_rest(&store, || async { server.dump(&prefix).await }).await;
 }
 
-#[tokio::test]
-async fn sessions_are_hashed_at_rest() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    hashed_at_rest(server).await;
-}
-
-#[tokio::test]
-async fn sessions_are_hashed_at_rest_on_a_cluster() {
-    let Some(server) = Server::cluster() else {
-        return;
-    };
-    hashed_at_rest(server).await;
-}
-
 /// The stored layout is the documented one: a hash per session with its exact expiry and a TTL,
 /// an index entry scored by that expiry, and the identity in its registry shard.
-async fn documented_layout(server: Server) {
+async fn keys_follow_the_documented_layout(server: Server) {
     let store = server.store().await;
     let prefix = store.prefix();
     let session = Session::new(
@@ -95,49 +81,37 @@ async fn documented_layout(server: Server) {
         session_handle(&session.id),
         identity_key("github", "layout"),
     );
+    let (hash, index, registry) = (
+        layout::session(prefix, &handle),
+        layout::index(prefix, &ik),
+        layout::registry(prefix, &ik),
+    );
     let micros = to_unix_micros(session.expires_at);
     let mut raw = server.raw().await;
+    let fields = redis::cmd("HMGET").arg(&hash).arg("d").arg("e").clone();
 
-    let (payload, expiry, owner): (String, i64, String) = raw
-        .query(
-            redis::cmd("HMGET")
-                .arg(layout::session(prefix, &handle))
-                .arg("d")
-                .arg("e")
-                .arg("k"),
-        )
-        .await;
+    let (payload, expiry): (String, i64) = raw.query(&fields).await;
     assert!(payload.starts_with(r#"{"v":1,"identity":{"provider_id":"github""#));
     assert_eq!(expiry, micros);
+    let owner: String = raw.query(redis::cmd("HGET").arg(&hash).arg("k")).await;
     assert_eq!(owner, ik);
-    let ttl: i64 = raw
-        .query(redis::cmd("PTTL").arg(layout::session(prefix, &handle)))
-        .await;
+    let ttl = raw.ttl(&hash).await;
     assert!(
         (3_590_000..=3_600_000).contains(&ttl),
         "the session key's TTL follows expires_at: {ttl} ms"
     );
-    let score: f64 = raw
-        .query(
-            redis::cmd("ZSCORE")
-                .arg(layout::index(prefix, &ik))
-                .arg(&handle),
-        )
-        .await;
-    assert_eq!(score as i64, micros, "the index scores by expires_at");
-    let registered: f64 = raw
-        .query(
-            redis::cmd("ZSCORE")
-                .arg(layout::registry(prefix, &ik))
-                .arg(&ik),
-        )
-        .await;
     assert_eq!(
-        registered as i64, micros,
+        raw.score(&index, &handle).await,
+        micros,
+        "the index scores by expires_at"
+    );
+    assert_eq!(
+        raw.score(&registry, &ik).await,
+        micros,
         "the registry notes the earliest expiry"
     );
-    for key in [layout::index(prefix, &ik), layout::registry(prefix, &ik)] {
-        let ttl: i64 = raw.query(redis::cmd("PTTL").arg(&key)).await;
+    for key in [&index, &registry] {
+        let ttl = raw.ttl(key).await;
         assert!(
             ttl > 3_590_000,
             "{key} expires with its last session: {ttl}"
@@ -146,50 +120,20 @@ async fn documented_layout(server: Server) {
 
     let later = session.expires_at + chrono::Duration::hours(1);
     assert!(store.touch_session(&session.id, later).await.unwrap());
-    let (payload_after, expiry): (String, i64) = raw
-        .query(
-            redis::cmd("HMGET")
-                .arg(layout::session(prefix, &handle))
-                .arg("d")
-                .arg("e"),
-        )
-        .await;
+    let (payload_after, expiry): (String, i64) = raw.query(&fields).await;
     assert_eq!(payload_after, payload, "touch leaves the identity alone");
     assert_eq!(expiry, to_unix_micros(later));
-    let score: f64 = raw
-        .query(
-            redis::cmd("ZSCORE")
-                .arg(layout::index(prefix, &ik))
-                .arg(&handle),
-        )
-        .await;
     assert_eq!(
-        score as i64,
+        raw.score(&index, &handle).await,
         to_unix_micros(later),
         "touch moves the index score"
     );
     store.delete_session(&session.id).await.unwrap();
 }
 
-#[tokio::test]
-async fn keys_follow_the_documented_layout() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    documented_layout(server).await;
-}
-
-#[tokio::test]
-async fn keys_follow_the_documented_layout_on_a_cluster() {
-    let Some(server) = Server::cluster() else {
-        return;
-    };
-    documented_layout(server).await;
-}
-
 /// Expired index entries are pruned by `delete_expired` (which returns 0: Redis expired the
 /// sessions itself), and never listed, before or after.
-async fn index_pruning(server: Server) {
+async fn delete_expired_prunes_the_identity_index(server: Server) {
     let store = server.store().await;
     let prefix = store.prefix().to_owned();
     let identity = Identity::new("github", "pruning");
@@ -203,34 +147,27 @@ async fn index_pruning(server: Server) {
     }
     let mut raw = server.raw().await;
     let index = layout::index(&prefix, &ik);
-    let zcard = redis::cmd("ZCARD").arg(&index).clone();
-    assert_eq!(raw.query::<u64>(&zcard).await, 4);
+    assert_eq!(raw.members(&index).await, 4);
     tokio::time::sleep(Duration::from_millis(600)).await;
 
     // Nothing wrote to the index since: its expired entries are still there, but the session
     // keys are gone.
-    assert_eq!(raw.query::<u64>(&zcard).await, 4);
+    assert_eq!(raw.members(&index).await, 4);
     for session in &short {
-        let exists: bool = raw
-            .query(redis::cmd("EXISTS").arg(layout::session(&prefix, &session_handle(&session.id))))
-            .await;
-        assert!(!exists, "Redis expires session keys by their TTL");
+        let key = layout::session(&prefix, &session_handle(&session.id));
+        assert!(
+            !raw.exists(&key).await,
+            "Redis expires session keys by their TTL"
+        );
     }
     assert_eq!(store.delete_expired().await.unwrap(), 0);
     assert_eq!(
-        raw.query::<u64>(&zcard).await,
+        raw.members(&index).await,
         1,
         "delete_expired pruned the index"
     );
-    let registered: f64 = raw
-        .query(
-            redis::cmd("ZSCORE")
-                .arg(layout::registry(&prefix, &ik))
-                .arg(&ik),
-        )
-        .await;
     assert_eq!(
-        registered as i64,
+        raw.score(&layout::registry(&prefix, &ik), &ik).await,
         to_unix_micros(long.expires_at),
         "the registry now waits for the remaining session"
     );
@@ -244,25 +181,9 @@ async fn index_pruning(server: Server) {
     store.delete_session(&long.id).await.unwrap();
 }
 
-#[tokio::test]
-async fn delete_expired_prunes_the_identity_index() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    index_pruning(server).await;
-}
-
-#[tokio::test]
-async fn delete_expired_prunes_the_identity_index_on_a_cluster() {
-    let Some(server) = Server::cluster() else {
-        return;
-    };
-    index_pruning(server).await;
-}
-
 /// Whatever the store leaves behind carries a TTL: once the sessions have expired, the prefix
 /// holds nothing, even without `delete_expired`.
-async fn leftovers_expire(server: Server) {
+async fn every_key_expires_with_the_sessions(server: Server) {
     let store = server.store().await;
     let identity = Identity::new("github", "leftovers");
     let kept = Session::new(identity.clone(), chrono::Duration::milliseconds(400));
@@ -280,28 +201,22 @@ async fn leftovers_expire(server: Server) {
     assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
 }
 
-#[tokio::test]
-async fn every_key_expires_with_the_sessions() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    leftovers_expire(server).await;
-}
-
-#[tokio::test]
-async fn every_key_expires_with_the_sessions_on_a_cluster() {
-    let Some(server) = Server::cluster() else {
-        return;
-    };
-    leftovers_expire(server).await;
+async fn a_corrupted_payload_is_a_decode_error_naming_the_prefix(server: Server) {
+    let store = server.store().await;
+    let mut raw = server.raw().await;
+    let prefix = store.prefix().to_owned();
+    testing::check_corrupted_payload(&store, store.prefix(), |handle| async move {
+        let key = layout::session(&prefix, &handle);
+        raw.hset(&key, "d", "not json {").await;
+    })
+    .await;
 }
 
 /// On a single node the index is exact: ending every session by any route leaves no key.
 #[tokio::test]
+#[ignore = "needs AUTHLY_TEST_REDIS_URL"]
 async fn ending_every_session_leaves_no_key_on_a_single_node() {
-    let Some(server) = Server::single() else {
-        return;
-    };
+    let server = Server::single();
     let store = server.store().await;
     let alice = Identity::new("github", "alice");
     let bob = Identity::new("github", "bob");
@@ -361,53 +276,21 @@ async fn ending_every_session_leaves_no_key_on_a_single_node() {
     assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
 }
 
-async fn corrupted_payload(server: Server) {
-    let store = server.store().await;
-    let mut raw = server.raw().await;
-    let prefix = store.prefix().to_owned();
-    testing::check_corrupted_payload(&store, store.prefix(), |handle| async move {
-        let key = layout::session(&prefix, &handle);
-        raw.hset(&key, "d", "not json {").await;
-    })
-    .await;
-}
-
+/// `with_prefix` refuses a prefix with an empty hash tag on a connected store, as a
+/// configuration error (the store it was called on stays usable).
 #[tokio::test]
-async fn a_corrupted_payload_is_a_serialization_error_naming_the_prefix() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    corrupted_payload(server).await;
-}
-
-#[tokio::test]
-async fn a_corrupted_payload_is_a_serialization_error_naming_the_prefix_on_a_cluster() {
-    let Some(server) = Server::cluster() else {
-        return;
-    };
-    corrupted_payload(server).await;
-}
-
-#[tokio::test]
+#[ignore = "needs AUTHLY_TEST_REDIS_URL"]
 async fn a_prefix_with_an_empty_hash_tag_is_a_configuration_error() {
-    let Some(server) = Server::single() else {
-        return;
-    };
-    let store = server.store().await.with_prefix("sessions{}");
-    let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
-    let results = [
-        store.save_session(&session).await.map(drop),
-        store.load_session(&session.id).await.map(drop),
-        store.delete_expired().await.map(drop),
-        store.list_identity_sessions("github", "1").await.map(drop),
-    ];
-    for result in results {
-        assert!(
-            matches!(result, Err(SessionError::InvalidConfiguration { .. })),
-            "{result:?}"
-        );
-    }
-    assert!(server.keys("sessions{}").await.is_empty());
+    let error = Server::single()
+        .store()
+        .await
+        .with_prefix("sessions{}")
+        .unwrap_err();
+    assert!(
+        matches!(error, SessionError::InvalidConfiguration { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("sessions{}"), "{error}");
 }
 
 #[tokio::test]
@@ -430,10 +313,9 @@ async fn connect_errors_name_the_server_not_the_password() {
 
 /// More due indexes than one sweep script visits: `delete_expired` repeats until all are pruned.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs AUTHLY_TEST_REDIS_URL"]
 async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
-    let Some(server) = Server::single() else {
-        return;
-    };
+    let server = Server::single();
     let store = server.store().await;
     let users: Vec<String> = (0..700).map(|user| format!("backlog-{user}")).collect();
     let mut long = Vec::new();
@@ -450,7 +332,7 @@ async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
     let mut raw = server.raw().await;
     for user in &users {
         let index = layout::index(store.prefix(), &identity_key("github", user));
-        let entries: u64 = raw.query(redis::cmd("ZCARD").arg(&index)).await;
+        let entries = raw.members(&index).await;
         assert_eq!(entries, 1, "{user}'s index still holds its expired entry");
     }
     for session in &long {
@@ -463,9 +345,10 @@ async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
 /// server that does not speak TLS, connecting is a bounded error, not a panic or a hang.
 #[cfg(any(feature = "tls-rustls", feature = "tls-native-tls"))]
 #[tokio::test]
+#[ignore = "needs AUTHLY_TEST_REDIS_URL"]
 async fn tls_to_a_plain_server_is_an_error_not_a_panic() {
-    let Some(Server::Single(url)) = Server::single() else {
-        return;
+    let Server::Single(url) = Server::single() else {
+        unreachable!("Server::single is a single node")
     };
     let tls_url = url.replacen("redis://", "rediss://", 1);
     let started = std::time::Instant::now();

@@ -14,6 +14,8 @@ mod session_store;
 mod statements;
 mod store;
 mod table_name;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use dialect::{Dialect, Pools};
 pub use migrate::{Migration, run_migrations};

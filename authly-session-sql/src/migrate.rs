@@ -101,7 +101,10 @@ mod tests {
             "{error:?}"
         );
         let text = error.to_string();
-        assert!(text.contains("version 3") && text.contains("version 2"), "{text}");
+        assert!(
+            text.contains("version 3") && text.contains("version 2"),
+            "{text}"
+        );
     }
 
     #[test]

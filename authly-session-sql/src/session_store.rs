@@ -11,6 +11,12 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, 
 use crate::statements::DELETE_EXPIRED_BATCH;
 use crate::{Dialect, SqlStore};
 
+/// The handle a session with this id is stored under; `None` for an invalid id, which no store
+/// holds, so the database is not asked about it.
+fn valid_handle(id: &str) -> Option<String> {
+    is_valid_session_id(id).then(|| session_handle(id))
+}
+
 /// Decodes one stored session from its `data` and `expires_at` columns.
 fn decode<D: Dialect>(
     store: &SqlStore<D>,
@@ -27,6 +33,7 @@ impl<D: Dialect> SqlStore<D>
 where
     for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
     <D::Database as Database>::Arguments: IntoArguments<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
 {
     /// Runs the write `build` makes, again while the dialect calls its failure retryable (at most
     /// 8 tries); returns the rows it affected.
@@ -52,6 +59,15 @@ where
             }
         }
     }
+
+    /// Deletes the session stored under `handle`, whatever its expiry.
+    async fn remove(&self, operation: &str, handle: &str) -> Result<(), SessionError> {
+        self.write(operation, || {
+            sqlx::query(self.statements.delete.clone()).bind(handle.to_owned())
+        })
+        .await
+        .map(drop)
+    }
 }
 
 #[async_trait::async_trait]
@@ -64,11 +80,11 @@ where
     usize: ColumnIndex<<D::Database as Database>::Row>,
 {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        if !is_valid_session_id(id) {
+        let Some(handle) = valid_handle(id) else {
             return Ok(None);
-        }
+        };
         let row = sqlx::query(self.statements.load.clone())
-            .bind(session_handle(id))
+            .bind(handle)
             .bind(D::to_expiry(Utc::now()))
             .fetch_optional(&self.reader)
             .await
@@ -86,36 +102,25 @@ where
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
         match SavePlan::new(session, Utc::now())? {
-            SavePlan::Remove { handle } => {
-                self.write("save_session", || {
-                    sqlx::query(self.statements.delete.clone()).bind(handle.clone())
-                })
-                .await?;
-            }
-            SavePlan::Upsert(row) => {
-                self.write("save_session", || {
+            SavePlan::Remove { handle } => self.remove("save_session", &handle).await,
+            SavePlan::Upsert(row) => self
+                .write("save_session", || {
                     sqlx::query(self.statements.upsert.clone())
                         .bind(row.handle.clone())
                         .bind(row.identity_key.clone())
                         .bind(row.payload.clone())
                         .bind(D::to_expiry(row.expires_at))
                 })
-                .await?;
-            }
+                .await
+                .map(drop),
         }
-        Ok(())
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
-        if !is_valid_session_id(id) {
-            return Ok(());
+        match valid_handle(id) {
+            Some(handle) => self.remove("delete_session", &handle).await,
+            None => Ok(()),
         }
-        let handle = session_handle(id);
-        self.write("delete_session", || {
-            sqlx::query(self.statements.delete.clone()).bind(handle.clone())
-        })
-        .await
-        .map(drop)
     }
 
     async fn touch_session(
@@ -123,27 +128,27 @@ where
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
-        if !is_valid_session_id(id) {
-            return Ok(false);
-        }
         let now = Utc::now();
-        let handle = session_handle(id);
-        let changed = if expires_at <= now {
+        let changed = match valid_handle(id) {
+            None => return Ok(false),
             // Touching into the past ends the session: remove it rather than leave it for cleanup.
-            self.write("touch_session", || {
-                sqlx::query(self.statements.end_live.clone())
-                    .bind(handle.clone())
-                    .bind(D::to_expiry(now))
-            })
-            .await?
-        } else {
-            self.write("touch_session", || {
-                sqlx::query(self.statements.touch.clone())
-                    .bind(D::to_expiry(expires_at))
-                    .bind(handle.clone())
-                    .bind(D::to_expiry(now))
-            })
-            .await?
+            Some(handle) if expires_at <= now => {
+                self.write("touch_session", || {
+                    sqlx::query(self.statements.end_live.clone())
+                        .bind(handle.clone())
+                        .bind(D::to_expiry(now))
+                })
+                .await?
+            }
+            Some(handle) => {
+                self.write("touch_session", || {
+                    sqlx::query(self.statements.touch.clone())
+                        .bind(D::to_expiry(expires_at))
+                        .bind(handle.clone())
+                        .bind(D::to_expiry(now))
+                })
+                .await?
+            }
         };
         Ok(changed == 1)
     }
@@ -194,14 +199,11 @@ where
     }
 
     async fn delete_session_by_handle(&self, handle: &str) -> Result<(), SessionError> {
-        if !is_valid_handle(handle) {
-            return Ok(());
+        match is_valid_handle(handle) {
+            true => self.remove("delete_session_by_handle", handle).await,
+            // A malformed handle names no stored session: nothing to ask the database.
+            false => Ok(()),
         }
-        self.write("delete_session_by_handle", || {
-            sqlx::query(self.statements.delete.clone()).bind(handle.to_owned())
-        })
-        .await
-        .map(drop)
     }
 
     async fn delete_identity_sessions(
@@ -209,9 +211,9 @@ where
         provider_id: &str,
         external_id: &str,
     ) -> Result<u64, SessionError> {
-        let key = identity_key(provider_id, external_id);
         self.write("delete_identity_sessions", || {
-            sqlx::query(self.statements.delete_identity.clone()).bind(key.clone())
+            sqlx::query(self.statements.delete_identity.clone())
+                .bind(identity_key(provider_id, external_id))
         })
         .await
     }

@@ -2,7 +2,9 @@
 
 use authly_session::SessionError;
 use authly_session::store_kit::{from_unix_micros, to_unix_micros};
-use authly_session_sql::{Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations};
+use authly_session_sql::{
+    Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations,
+};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{Sqlite, SqliteQueryResult};
 

@@ -153,9 +153,8 @@ impl StdError for SessionError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             SessionError::Backend { source, .. } => Some(source.as_ref()),
-            SessionError::Serialization { source, .. } | SessionError::CorruptData { source, .. } => {
-                Some(source.as_ref())
-            }
+            SessionError::Serialization { source, .. }
+            | SessionError::CorruptData { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

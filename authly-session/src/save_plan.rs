@@ -44,7 +44,7 @@ impl SavePlan {
     ///
     /// ```
     /// use authly_session::{Identity, Session};
-/// use authly_session::store_kit::SavePlan;
+    /// use authly_session::store_kit::SavePlan;
     /// let now = chrono::Utc::now();
     /// let live = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
     /// assert!(matches!(SavePlan::new(&live, now)?, SavePlan::Upsert(_)));

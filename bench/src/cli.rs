@@ -1,8 +1,11 @@
 //! Command-line parsing, free of I/O so it is unit-tested.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use crate::backends::Backend;
+use authly_test_servers::{Backend, values};
+use lexopt::prelude::*;
+
 use crate::run::Plan;
 use crate::workload::{DEFAULT_SESSIONS, Op};
 
@@ -12,6 +15,7 @@ usage:
   authly-bench --backend NAME [--url URL] [--seconds N] [--concurrency 1,32] [--rounds R]
                [--sessions N] [--ops load,save,create+delete] [--aa] [--out FILE.json]
   authly-bench report [--out FILE.md] FILE.json...
+  authly-bench --help
 
 backends: sqlite, postgres, mysql, mariadb, redis, redis-cluster
 --url: the server (redis-cluster: comma-separated node URLs); sqlite needs none (its databases go
@@ -54,24 +58,28 @@ pub struct MeasureOptions {
     pub aa: bool,
 }
 
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    match args.first().map(String::as_str) {
-        None | Some("help" | "--help" | "-h") => Ok(Command::Help),
-        Some("report") => parse_report(&args[1..]),
-        Some(_) => parse_measure(args).map(Command::Measure),
+/// Parses the arguments after the program name; none, or `-h`/`--help` anywhere, asks for the
+/// usage.
+pub fn parse(
+    args: impl IntoIterator<Item = impl Into<OsString>>,
+) -> Result<Command, lexopt::Error> {
+    let mut args = args.into_iter().map(Into::into).peekable();
+    match args.peek().and_then(|first| first.to_str()) {
+        None => Ok(Command::Help),
+        Some("report") => parse_report(lexopt::Parser::from_args(args.skip(1))),
+        Some(_) => parse_measure(lexopt::Parser::from_args(args)),
     }
 }
 
-fn parse_report(args: &[String]) -> Result<Command, String> {
+fn parse_report(mut parser: lexopt::Parser) -> Result<Command, lexopt::Error> {
     let mut inputs = Vec::new();
     let mut out = None;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--out" => out = Some(PathBuf::from(args.next().ok_or("--out needs a path")?)),
-            other if other.starts_with("--") => return Err(format!("unknown option {other:?}")),
-            path => inputs.push(PathBuf::from(path)),
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("out") => out = Some(parser.value()?.into()),
+            Value(path) => inputs.push(path.into()),
+            _ => return Err(arg.unexpected()),
         }
     }
     if inputs.is_empty() {
@@ -80,8 +88,8 @@ fn parse_report(args: &[String]) -> Result<Command, String> {
     Ok(Command::Report { inputs, out })
 }
 
-fn parse_measure(args: &[String]) -> Result<MeasureOptions, String> {
-    let mut backend = None;
+fn parse_measure(mut parser: lexopt::Parser) -> Result<Command, lexopt::Error> {
+    let mut backend: Option<Backend> = None;
     let mut url = None;
     let mut plan = Plan {
         seconds: 5.0,
@@ -92,38 +100,31 @@ fn parse_measure(args: &[String]) -> Result<MeasureOptions, String> {
     let mut aa = false;
     let mut sessions = DEFAULT_SESSIONS;
     let mut out = None;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match arg.as_str() {
-            "--backend" => backend = Some(Backend::parse(&value("--backend")?)?),
-            "--url" => url = Some(value("--url")?),
-            "--seconds" => plan.seconds = parse_seconds(&value("--seconds")?)?,
-            "--concurrency" => plan.concurrency = parse_concurrency(&value("--concurrency")?)?,
-            "--rounds" => {
-                plan.rounds = parse_positive(&value("--rounds")?, "--rounds")?;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("backend") => backend = Some(parser.value()?.parse()?),
+            Long("url") => url = Some(parser.value()?.string()?),
+            Long("seconds") => plan.seconds = parser.value()?.parse_with(values::seconds)?,
+            Long("concurrency") => plan.concurrency = parser.value()?.parse_with(values::levels)?,
+            Long("rounds") => {
+                plan.rounds = parser
+                    .value()?
+                    .parse_with(|n| values::positive(n, "--rounds"))?
             }
-            "--sessions" => {
-                sessions = parse_positive::<usize>(&value("--sessions")?, "--sessions")?;
+            Long("sessions") => {
+                sessions = parser
+                    .value()?
+                    .parse_with(|n| values::positive(n, "--sessions"))?
             }
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--ops" => {
-                plan.ops = value("--ops")?
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(Op::parse)
-                    .collect::<Result<_, _>>()?;
-                if plan.ops.is_empty() {
-                    return Err("--ops needs at least one operation".into());
-                }
+            Long("ops") => {
+                plan.ops = parser
+                    .value()?
+                    .parse_with(|ops| values::list(ops, "--ops", Op::parse))?
             }
-            "--aa" => aa = true,
-            other => return Err(format!("unknown option {other:?}")),
+            Long("aa") => aa = true,
+            Long("out") => out = Some(PathBuf::from(parser.value()?)),
+            _ => return Err(arg.unexpected()),
         }
     }
     if plan.rounds == 0 {
@@ -131,64 +132,44 @@ fn parse_measure(args: &[String]) -> Result<MeasureOptions, String> {
     }
     let backend = backend.ok_or("--backend is required")?;
     if backend.needs_url() && url.is_none() {
-        return Err(format!("backend {} needs --url", backend.name()));
+        return Err(format!("backend {backend} needs --url").into());
     }
-    let out = out.unwrap_or_else(|| PathBuf::from(format!("target/bench/{}.json", backend.name())));
-    Ok(MeasureOptions {
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("target/bench/{backend}.json")));
+    Ok(Command::Measure(MeasureOptions {
         backend,
         url,
         plan,
         sessions,
         out,
         aa,
-    })
-}
-
-/// Seconds: a positive number, fractions allowed.
-pub fn parse_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Ok(seconds),
-        _ => Err(format!("--seconds must be a positive number, not {text:?}")),
-    }
-}
-
-/// A comma-separated list of positive concurrency levels, kept in the order given.
-pub fn parse_concurrency(text: &str) -> Result<Vec<u32>, String> {
-    let levels = text
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_positive(s, "--concurrency"))
-        .collect::<Result<Vec<u32>, _>>()?;
-    if levels.is_empty() {
-        return Err("--concurrency needs at least one level".into());
-    }
-    Ok(levels)
-}
-
-fn parse_positive<T: std::str::FromStr + PartialOrd + Default>(
-    text: &str,
-    option: &str,
-) -> Result<T, String> {
-    match text.parse::<T>() {
-        Ok(n) if n > T::default() => Ok(n),
-        _ => Err(format!("{option} must be a positive integer, not {text:?}")),
-    }
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(text: &str) -> Vec<String> {
-        text.split_whitespace().map(String::from).collect()
+    fn parse_text(text: &str) -> Result<Command, String> {
+        parse(text.split_whitespace()).map_err(|e| e.to_string())
+    }
+
+    fn measure(text: &str) -> MeasureOptions {
+        match parse_text(text) {
+            Ok(Command::Measure(options)) => options,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn help_is_a_command_not_an_error() {
+        for help in ["", "--help", "-h", "--backend sqlite -h", "report --help"] {
+            assert_eq!(parse_text(help), Ok(Command::Help), "{help:?}");
+        }
     }
 
     #[test]
     fn measure_defaults() {
-        let Ok(Command::Measure(options)) = parse(&args("--backend sqlite")) else {
-            panic!("parse failed")
-        };
+        let options = measure("--backend sqlite");
         assert_eq!(options.backend, Backend::Sqlite);
         assert_eq!(options.url, None);
         assert_eq!(options.plan.seconds, 5.0);
@@ -202,12 +183,10 @@ mod tests {
 
     #[test]
     fn measure_options() {
-        let Ok(Command::Measure(options)) = parse(&args(
+        let options = measure(
             "--backend postgres --url postgres://db/test --seconds 0.5 --concurrency 4,64 \
              --rounds 3 --sessions 100 --out x.json --ops save,load --aa",
-        )) else {
-            panic!("parse failed")
-        };
+        );
         assert_eq!(options.backend, Backend::Postgres);
         assert_eq!(options.url.as_deref(), Some("postgres://db/test"));
         assert_eq!(options.plan.seconds, 0.5);
@@ -220,32 +199,47 @@ mod tests {
     }
 
     #[test]
-    fn bad_input_is_an_error() {
-        for bad in [
-            "--backend",
-            "--backend oracle",
-            "--url x",
-            "--backend postgres",
-            "--backend sqlite --seconds 0",
-            "--backend sqlite --seconds abc",
-            "--backend sqlite --concurrency 0",
-            "--backend sqlite --concurrency ,",
-            "--backend sqlite --rounds 0",
-            "--backend sqlite --verbose",
-            "--backend sqlite --ops update",
-            "--backend sqlite --ops ,",
-            "report",
-            "report --bogus a.json",
+    fn bad_input_is_an_error_that_says_why() {
+        let backends = authly_test_servers::Backend::names();
+        for (bad, message) in [
+            ("--backend", "missing argument for option '--backend'"),
+            ("--url x", "--backend is required"),
+            ("--backend postgres", "backend postgres needs --url"),
+            (
+                "--backend oracle",
+                &format!(
+                    "cannot parse argument \"oracle\": unknown backend \"oracle\"; expected one of {backends}"
+                ),
+            ),
+            (
+                "--backend sqlite --seconds 0",
+                "cannot parse argument \"0\": --seconds must be a positive number",
+            ),
+            (
+                "--backend sqlite --concurrency ,",
+                "cannot parse argument \",\": --concurrency needs at least one value",
+            ),
+            (
+                "--backend sqlite --rounds 0",
+                "cannot parse argument \"0\": --rounds must be a positive integer",
+            ),
+            (
+                "--backend sqlite --ops update",
+                "cannot parse argument \"update\": unknown operation \"update\"; expected load, save or create+delete",
+            ),
+            ("--backend sqlite --verbose", "invalid option '--verbose'"),
+            ("sqlite", "unexpected argument \"sqlite\""),
+            ("report", "report needs at least one JSON file"),
+            ("report --bogus a.json", "invalid option '--bogus'"),
         ] {
-            assert!(parse(&args(bad)).is_err(), "{bad}");
+            assert_eq!(parse_text(bad), Err(message.to_owned()), "{bad}");
         }
-        assert_eq!(parse(&[]), Ok(Command::Help));
     }
 
     #[test]
     fn report_takes_files_and_an_output() {
         assert_eq!(
-            parse(&args("report a.json b.json --out t.md")),
+            parse_text("report a.json b.json --out t.md"),
             Ok(Command::Report {
                 inputs: vec!["a.json".into(), "b.json".into()],
                 out: Some("t.md".into()),

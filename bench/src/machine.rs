@@ -59,11 +59,4 @@ mod tests {
         assert_eq!(field(text, "MemTotal").as_deref(), Some("24684304 kB"));
         assert_eq!(field(text, "flags"), None);
     }
-
-    #[test]
-    fn describes_this_machine() {
-        let machine = Machine::current();
-        assert!(machine.cpus >= 1);
-        assert!(machine.describe().contains("CPUs"));
-    }
 }

@@ -18,14 +18,14 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use backends::Job;
 use cli::{Command, MeasureOptions};
 use machine::Machine;
 use report::{BackendReport, Role};
 use workload::Workload;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match cli::parse(&args) {
+    let command = match cli::parse(std::env::args_os().skip(1)) {
         Ok(command) => command,
         Err(message) => {
             eprintln!("authly-bench: {message}\n\n{}", cli::USAGE);
@@ -59,7 +59,11 @@ fn measure(options: &MeasureOptions) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start a Tokio runtime: {e}"))?;
-    let workload = Arc::new(Workload::new(options.sessions));
+    let job = Job {
+        workload: Arc::new(Workload::new(options.sessions)),
+        plan: options.plan.clone(),
+        aa: options.aa,
+    };
     let work_dir = options
         .out
         .parent()
@@ -71,9 +75,7 @@ fn measure(options: &MeasureOptions) -> Result<(), String> {
             options.backend,
             options.url.as_deref(),
             work_dir,
-            &workload,
-            &options.plan,
-            options.aa,
+            &job,
         ))
         .map_err(|e| format!("{name}: {e}"))?;
     let report = BackendReport {
@@ -83,7 +85,7 @@ fn measure(options: &MeasureOptions) -> Result<(), String> {
         seconds: options.plan.seconds,
         rounds: options.plan.rounds,
         sessions: options.sessions,
-        payload_bytes: workload.payload_bytes(),
+        payload_bytes: job.workload.payload_bytes(),
         sides: measured.sides,
         cells: measured.cells,
     };

@@ -71,16 +71,29 @@ pub fn percentile(sorted: &[u64], p: f64) -> u64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Runs `op` on `target` from `concurrency` tasks until `duration` has passed; each task times
-/// only the operation itself (choosing or building its session is outside the clock).
-pub async fn drive<T: Target>(
-    target: Arc<T>,
-    workload: Arc<Workload>,
-    op: Op,
-    concurrency: u32,
-    duration: Duration,
-    seed: u64,
-) -> Sample {
+/// One timed run of a cell: an operation, from how many tasks, for how long, and the seed the
+/// tasks pick their sessions by.
+#[derive(Clone, Copy, Debug)]
+pub struct Run {
+    /// The operation.
+    pub op: Op,
+    /// How many tasks run it at once.
+    pub concurrency: u32,
+    /// How long they run.
+    pub duration: Duration,
+    /// Seeds each task's generator.
+    pub seed: u64,
+}
+
+/// Runs `run.op` on `target` from `run.concurrency` tasks until `run.duration` has passed; each
+/// task times only the operation itself (choosing or building its session is outside the clock).
+pub async fn drive<T: Target>(target: Arc<T>, workload: Arc<Workload>, run: Run) -> Sample {
+    let Run {
+        op,
+        concurrency,
+        duration,
+        seed,
+    } = run;
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = (0..concurrency)
@@ -216,40 +229,26 @@ mod tests {
     async fn drive_records_latencies_and_errors() {
         let workload = Arc::new(Workload::new(10));
         let target = Arc::new(Slow);
-        let saves = drive(
-            target.clone(),
-            workload.clone(),
-            Op::Save,
-            4,
-            Duration::from_millis(100),
-            1,
-        )
-        .await;
+        let run = |op, concurrency, millis| {
+            let duration = Duration::from_millis(millis);
+            let run = Run {
+                op,
+                concurrency,
+                duration,
+                seed: 1,
+            };
+            drive(Arc::clone(&target), Arc::clone(&workload), run)
+        };
+        let saves = run(Op::Save, 4, 100).await;
         let stats = saves.stats();
         assert_eq!(saves.errors, 0);
         assert!(stats.ops >= 8, "{stats:?}");
         assert!(stats.p50_ms >= 1.0, "{stats:?}");
-        let loads = drive(
-            target.clone(),
-            workload.clone(),
-            Op::Load,
-            2,
-            Duration::from_millis(20),
-            1,
-        )
-        .await;
+        let loads = run(Op::Load, 2, 20).await;
         assert_eq!(loads.stats().ops, 0);
         assert!(loads.errors > 0);
         assert!(loads.first_error.unwrap().contains("not found"));
-        let failed = drive(
-            target,
-            workload,
-            Op::CreateDelete,
-            1,
-            Duration::from_millis(5),
-            1,
-        )
-        .await;
+        let failed = run(Op::CreateDelete, 1, 5).await;
         assert_eq!(failed.first_error.as_deref(), Some("refused"));
     }
 }

@@ -5,8 +5,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::measure::{Sample, drive};
-use crate::report::{CellResult, SideInfo};
+use authly_test_servers::Backend;
+
+use crate::backends::Job;
+use crate::measure::{Run, Sample, drive};
+use crate::report::{CellResult, Role, SideInfo};
 use crate::targets::{BenchError, Target};
 use crate::workload::{Op, Workload};
 
@@ -15,15 +18,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A [`Target`] with its type erased, so one backend can list a store and its raw drivers.
 pub trait Runner: Send + Sync {
-    /// Measures `op` for `duration` (see [`drive`]).
-    fn measure(
-        &self,
-        workload: Arc<Workload>,
-        op: Op,
-        concurrency: u32,
-        duration: Duration,
-        seed: u64,
-    ) -> BoxFuture<'_, Sample>;
+    /// Times `run` (see [`drive`]).
+    fn measure(&self, workload: Arc<Workload>, run: Run) -> BoxFuture<'_, Sample>;
 
     /// Saves every session of `workload`, from a few tasks at once.
     fn populate(&self, workload: Arc<Workload>) -> BoxFuture<'_, Result<(), BenchError>>;
@@ -33,22 +29,8 @@ pub trait Runner: Send + Sync {
 const POPULATE_TASKS: usize = 8;
 
 impl<T: Target> Runner for Arc<T> {
-    fn measure(
-        &self,
-        workload: Arc<Workload>,
-        op: Op,
-        concurrency: u32,
-        duration: Duration,
-        seed: u64,
-    ) -> BoxFuture<'_, Sample> {
-        Box::pin(drive(
-            Arc::clone(self),
-            workload,
-            op,
-            concurrency,
-            duration,
-            seed,
-        ))
+    fn measure(&self, workload: Arc<Workload>, run: Run) -> BoxFuture<'_, Sample> {
+        Box::pin(drive(Arc::clone(self), workload, run))
     }
 
     fn populate(&self, workload: Arc<Workload>) -> BoxFuture<'_, Result<(), BenchError>> {
@@ -82,10 +64,14 @@ pub struct Side {
 }
 
 impl Side {
-    /// A side measuring `target`.
-    pub fn new<T: Target>(info: SideInfo, target: T) -> Self {
+    /// The side `name` in `role`, measuring `target`, set up as `setup` says.
+    pub fn new<T: Target>(name: &str, role: Role, setup: String, target: T) -> Self {
         Side {
-            info,
+            info: SideInfo {
+                name: name.to_owned(),
+                setup,
+                role,
+            },
             runner: Box::new(Arc::new(target)),
         }
     }
@@ -133,11 +119,11 @@ impl Plan {
 /// round after round, each starting the cell in turn, so slow drift in the server (caches,
 /// checkpoints, vacuum) does not favour one side.
 pub async fn run_cells(
-    backend: &str,
+    backend: Backend,
     sides: &[Side],
-    workload: &Arc<Workload>,
-    plan: &Plan,
+    job: &Job,
 ) -> Result<Vec<CellResult>, BenchError> {
+    let (workload, plan) = (&job.workload, &job.plan);
     for side in sides {
         eprintln!(
             "authly-bench: {backend}: filling the {} table with {} sessions",
@@ -159,17 +145,23 @@ pub async fn run_cells(
                     let index = (cell + round + turn) % sides.len();
                     let runner = &sides[index].runner;
                     let seed = (cell * 1_000 + round * 10 + index) as u64;
-                    let warm_up = if round == 0 {
-                        plan.first_warm_up()
-                    } else {
-                        plan.warm_up()
+                    let warm_up = Run {
+                        op,
+                        concurrency,
+                        duration: if round == 0 {
+                            plan.first_warm_up()
+                        } else {
+                            plan.warm_up()
+                        },
+                        seed: seed + 500,
                     };
-                    runner
-                        .measure(Arc::clone(workload), op, concurrency, warm_up, seed + 500)
-                        .await;
-                    let sample = runner
-                        .measure(Arc::clone(workload), op, concurrency, plan.round(), seed)
-                        .await;
+                    runner.measure(Arc::clone(workload), warm_up).await;
+                    let timed = Run {
+                        duration: plan.round(),
+                        seed,
+                        ..warm_up
+                    };
+                    let sample = runner.measure(Arc::clone(workload), timed).await;
                     samples[index].merge(sample);
                 }
             }

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use authly_session::{Identity, Session, encode_identity};
+use authly_session::store_kit::encode_identity;
+use authly_session::{Identity, Session};
 
 /// How many sessions each table holds before measuring starts.
 pub const DEFAULT_SESSIONS: usize = 10_000;

@@ -3,51 +3,35 @@
 //! then prints the combined Markdown table.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::backend::Backend;
+use authly_test_servers::Backend;
+
+use crate::cargo;
 use crate::cli::BenchOptions;
-use crate::servers::{self, Server};
 
+/// `cargo` arguments that run the release-mode bench binary; its own follow.
+const RUN_BENCH: [&str; 6] = ["run", "--release", "-q", "-p", "authly-bench", "--"];
+
+/// Measures every selected backend, then prints (and writes) the combined table.
 pub fn run(options: &BenchOptions) -> Result<(), String> {
-    let runtime =
-        tokio::runtime::Runtime::new().map_err(|e| format!("cannot start a Tokio runtime: {e}"))?;
-    let mut servers: Vec<(Backend, Option<Server>)> = Vec::new();
-    let mut unreachable = Vec::new();
-    for &backend in &options.backends {
-        match runtime.block_on(servers::provide(backend)) {
-            Ok(server) => {
-                if let Some(server) = &server {
-                    println!("xtask: {backend}: server {}", server.origin);
-                }
-                servers.push((backend, server));
-            }
-            Err(message) => unreachable.push(message),
-        }
-    }
-    if !unreachable.is_empty() {
-        return Err(unreachable.join("\n"));
-    }
-
-    let root = workspace_root();
-    let out_dir = target_dir(&root).join("bench");
+    let servers = crate::provide(&options.backends)?;
+    let out_dir = cargo::target_dir().join("bench");
     println!("xtask: building authly-bench (release)");
-    if !cargo(&root, &["build", "--release", "-p", "authly-bench"])? {
+    if !cargo::succeeds(&mut cargo::command([
+        "build",
+        "--release",
+        "-p",
+        "authly-bench",
+    ]))? {
         return Err("authly-bench did not build".into());
     }
     let mut written = Vec::new();
     let mut failed = Vec::new();
-    for (backend, server) in &servers {
+    for (backend, server) in servers.iter() {
         println!("xtask: == {backend}: bench");
         let out = out_dir.join(format!("{backend}.json"));
-        let args = bench_args(
-            options,
-            *backend,
-            server.as_ref().map(|s| s.url.as_str()),
-            &out,
-        );
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        if cargo(&root, &args)? {
+        let args = bench_args(options, backend, server.map(|s| s.url.as_str()), &out);
+        if cargo::succeeds(&mut cargo::command(args))? {
             written.push(out);
         } else {
             failed.push(backend.name());
@@ -56,23 +40,8 @@ pub fn run(options: &BenchOptions) -> Result<(), String> {
     drop(servers);
 
     if !written.is_empty() {
-        let summary = out_dir.join("summary.md");
-        let mut args: Vec<String> = [
-            "run",
-            "--release",
-            "-q",
-            "-p",
-            "authly-bench",
-            "--",
-            "report",
-        ]
-        .map(String::from)
-        .to_vec();
-        args.extend(written.iter().map(|p| p.display().to_string()));
-        args.extend(["--out".into(), summary.display().to_string()]);
         println!("\nxtask: == all backends ({})\n", out_dir.display());
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        if !cargo(&root, &args)? {
+        if !cargo::succeeds(&mut cargo::command(report_args(&written, &out_dir)))? {
             failed.push("report");
         }
     }
@@ -90,9 +59,7 @@ pub fn bench_args(
     url: Option<&str>,
     out: &Path,
 ) -> Vec<String> {
-    let mut args: Vec<String> = ["run", "--release", "-q", "-p", "authly-bench", "--"]
-        .map(String::from)
-        .to_vec();
+    let mut args: Vec<String> = RUN_BENCH.map(String::from).to_vec();
     args.extend(["--backend".into(), backend.name().into()]);
     if let Some(url) = url {
         args.extend(["--url".into(), url.into()]);
@@ -109,23 +76,16 @@ pub fn bench_args(
     args
 }
 
-fn cargo(root: &Path, args: &[&str]) -> Result<bool, String> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(args)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    Ok(status.success())
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+/// The `cargo` arguments that combine the JSON reports into `summary.md` in `out_dir`.
+fn report_args(reports: &[PathBuf], out_dir: &Path) -> Vec<String> {
+    let mut args: Vec<String> = RUN_BENCH.map(String::from).to_vec();
+    args.push("report".into());
+    args.extend(reports.iter().map(|path| path.display().to_string()));
+    args.extend([
+        "--out".into(),
+        out_dir.join("summary.md").display().to_string(),
+    ]);
+    args
 }
 
 #[cfg(test)]
@@ -164,5 +124,17 @@ mod tests {
         };
         let args = bench_args(&options, Backend::Sqlite, None, Path::new("s.json")).join(" ");
         assert!(args.ends_with("--backend sqlite --seconds 0.5 --concurrency 4 --out s.json"));
+    }
+
+    #[test]
+    fn the_report_combines_every_json_into_summary_md() {
+        let reports = [
+            PathBuf::from("b/sqlite.json"),
+            PathBuf::from("b/redis.json"),
+        ];
+        assert_eq!(
+            report_args(&reports, Path::new("b")).join(" "),
+            "run --release -q -p authly-bench -- report b/sqlite.json b/redis.json --out b/summary.md"
+        );
     }
 }

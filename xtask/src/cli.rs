@@ -1,143 +1,106 @@
 //! Command-line parsing, kept free of I/O so it is unit-tested.
 
-use crate::backend::Backend;
+use std::ffi::OsString;
 
+use authly_test_servers::{Backend, values};
+use lexopt::prelude::*;
+
+/// How to call xtask.
 pub const USAGE: &str = "\
 usage:
   cargo xtask test  [--backend NAME]... [--no-faults]
   cargo xtask bench [--backend NAME]... [--seconds N] [--concurrency 1,32]   (JSON and summary.md in target/bench/)
+  cargo xtask [COMMAND] --help
 
 backends: sqlite, postgres, mysql, mariadb, redis, redis-cluster (default: all; a comma list works too)
 
 Each server backend uses the server its variable names (AUTHLY_TEST_POSTGRES_URL, AUTHLY_TEST_MYSQL_URL,
 AUTHLY_TEST_MARIADB_URL, AUTHLY_TEST_REDIS_URL, AUTHLY_TEST_REDIS_CLUSTER_URLS) or else starts a container.
-Fault tests stop and start each server: with a variable URL they need AUTHLY_TEST_<NAME>_STOP and
-AUTHLY_TEST_<NAME>_START; --no-faults leaves them out, and says so.";
+Server-backed tests run with --include-ignored. Fault tests stop and start each server: with a variable URL
+they need AUTHLY_TEST_<NAME>_STOP and AUTHLY_TEST_<NAME>_START; --no-faults leaves them out, and says so.";
 
+/// What xtask was asked to do.
 #[derive(Debug, PartialEq)]
 pub enum Command {
+    /// Print the usage.
     Help,
+    /// `cargo xtask test`.
     Test(TestOptions),
+    /// `cargo xtask bench`.
     Bench(BenchOptions),
 }
 
+/// `cargo xtask test`: which backends, and whether the fault tests run after the others.
 #[derive(Debug, PartialEq)]
 pub struct TestOptions {
+    /// The backends, in canonical order.
     pub backends: Vec<Backend>,
+    /// Whether the fault tests run.
     pub faults: bool,
 }
 
 /// `cargo xtask bench`: which backends, how long per cell and side, which concurrency levels.
 #[derive(Debug, PartialEq)]
 pub struct BenchOptions {
+    /// The backends, in canonical order.
     pub backends: Vec<Backend>,
+    /// Measured seconds per cell and side.
     pub seconds: f64,
+    /// Concurrency levels, in the order given.
     pub concurrency: Vec<u32>,
 }
 
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Ok(Command::Help);
+/// Reads the arguments after the program name; `-h`/`--help` anywhere asks for the usage.
+pub fn parse(
+    args: impl IntoIterator<Item = impl Into<OsString>>,
+) -> Result<Command, lexopt::Error> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let command = match parser.next()? {
+        None | Some(Short('h') | Long("help")) => return Ok(Command::Help),
+        Some(Value(command)) => command.string()?,
+        Some(other) => return Err(other.unexpected()),
     };
-    match command.as_str() {
-        "help" | "--help" | "-h" => Ok(Command::Help),
-        "test" => parse_test(rest).map(Command::Test),
-        "bench" => parse_bench(rest).map(Command::Bench),
-        other => Err(format!("unknown command {other:?}")),
-    }
-}
-
-fn parse_test(args: &[String]) -> Result<TestOptions, String> {
+    let test = match command.as_str() {
+        "help" => return Ok(Command::Help),
+        "test" => true,
+        "bench" => false,
+        other => return Err(format!("unknown command {other:?}").into()),
+    };
     let mut backends = Vec::new();
     let mut faults = true;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--backend" => {
-                let value = args.next().ok_or("--backend needs a name")?;
-                push_backends(&mut backends, value)?;
-            }
-            "--no-faults" => faults = false,
-            other => match other.strip_prefix("--backend=") {
-                Some(value) => push_backends(&mut backends, value)?,
-                None => return Err(format!("unknown option {other:?}")),
-            },
-        }
-    }
-    Ok(TestOptions {
-        backends: selected(backends),
-        faults,
-    })
-}
-
-fn parse_bench(args: &[String]) -> Result<BenchOptions, String> {
-    let mut backends = Vec::new();
     let mut seconds = 5.0;
     let mut concurrency = vec![1, 32];
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) => (name, Some(value.to_owned())),
-            None => (arg.as_str(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next().cloned())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match name {
-            "--backend" => push_backends(&mut backends, &value()?)?,
-            "--seconds" => {
-                let text = value()?;
-                seconds = match text.parse::<f64>() {
-                    Ok(s) if s.is_finite() && s > 0.0 => s,
-                    _ => return Err(format!("--seconds must be a positive number, not {text:?}")),
-                };
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("backend") => backends.extend(parser.value()?.parse_with(values::backends)?),
+            Long("no-faults") if test => faults = false,
+            Long("seconds") if !test => seconds = parser.value()?.parse_with(values::seconds)?,
+            Long("concurrency") if !test => {
+                concurrency = parser.value()?.parse_with(values::levels)?
             }
-            "--concurrency" => {
-                let text = value()?;
-                concurrency = text
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|level| !level.is_empty())
-                    .map(|level| match level.parse::<u32>() {
-                        Ok(n) if n > 0 => Ok(n),
-                        _ => Err(format!(
-                            "--concurrency takes positive integers separated by commas, not {text:?}"
-                        )),
-                    })
-                    .collect::<Result<_, _>>()?;
-                if concurrency.is_empty() {
-                    return Err("--concurrency needs at least one level".into());
-                }
-            }
-            other => return Err(format!("unknown option {other:?}")),
+            _ => return Err(arg.unexpected()),
         }
     }
-    Ok(BenchOptions {
-        backends: selected(backends),
-        seconds,
-        concurrency,
+    let backends = selected(backends);
+    Ok(if test {
+        Command::Test(TestOptions { backends, faults })
+    } else {
+        Command::Bench(BenchOptions {
+            backends,
+            seconds,
+            concurrency,
+        })
     })
 }
 
-pub fn push_backends(into: &mut Vec<Backend>, list: &str) -> Result<(), String> {
-    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let backend = Backend::parse(name)?;
-        if !into.contains(&backend) {
-            into.push(backend);
-        }
-    }
-    Ok(())
-}
-
-/// No selection means every backend; a selection runs in the canonical order.
-pub fn selected(mut backends: Vec<Backend>) -> Vec<Backend> {
+/// No selection means every backend; a selection runs once each, in canonical order.
+fn selected(mut backends: Vec<Backend>) -> Vec<Backend> {
     if backends.is_empty() {
         return Backend::ALL.to_vec();
     }
     backends.sort();
+    backends.dedup();
     backends
 }
 
@@ -145,93 +108,84 @@ pub fn selected(mut backends: Vec<Backend>) -> Vec<Backend> {
 mod tests {
     use super::*;
 
-    fn args(text: &str) -> Vec<String> {
-        text.split_whitespace().map(String::from).collect()
+    fn parse_text(text: &str) -> Result<Command, String> {
+        parse(text.split_whitespace()).map_err(|e| e.to_string())
     }
 
     #[test]
-    fn test_defaults_to_every_backend_with_faults() {
-        assert_eq!(
-            parse(&args("test")),
-            Ok(Command::Test(TestOptions {
-                backends: Backend::ALL.to_vec(),
-                faults: true
-            }))
-        );
-    }
-
-    #[test]
-    fn backends_accumulate_in_canonical_order_without_duplicates() {
-        let Ok(Command::Test(options)) = parse(&args(
-            "test --backend redis --backend=sqlite,postgres --backend redis --no-faults",
-        )) else {
-            panic!("parse failed")
-        };
-        assert_eq!(
-            options.backends,
-            vec![Backend::Sqlite, Backend::Postgres, Backend::Redis]
-        );
-        assert!(!options.faults);
-    }
-
-    #[test]
-    fn bench_defaults_to_every_backend_5_seconds_at_1_and_32() {
-        assert_eq!(
-            parse(&args("bench")),
-            Ok(Command::Bench(BenchOptions {
-                backends: Backend::ALL.to_vec(),
-                seconds: 5.0,
-                concurrency: vec![1, 32],
-            }))
-        );
-    }
-
-    #[test]
-    fn bench_options() {
-        assert_eq!(
-            parse(&args(
-                "bench --backend redis,sqlite --seconds 2.5 --concurrency 1,8,64 --backend=mariadb"
-            )),
-            Ok(Command::Bench(BenchOptions {
-                backends: vec![Backend::Sqlite, Backend::Mariadb, Backend::Redis],
-                seconds: 2.5,
-                concurrency: vec![1, 8, 64],
-            }))
-        );
-        assert_eq!(
-            parse(&args("bench --seconds=10 --concurrency=32")),
-            Ok(Command::Bench(BenchOptions {
-                backends: Backend::ALL.to_vec(),
-                seconds: 10.0,
-                concurrency: vec![32],
-            }))
-        );
-    }
-
-    #[test]
-    fn bench_rejects_bad_values() {
-        for bad in [
-            "bench --seconds",
-            "bench --seconds 0",
-            "bench --seconds -1",
-            "bench --seconds five",
-            "bench --concurrency",
-            "bench --concurrency 0,32",
-            "bench --concurrency ,",
-            "bench --concurrency 1;32",
-            "bench --backend db2",
-            "bench --no-faults",
+    fn help_is_a_command_not_an_error() {
+        for help in [
+            "",
+            "-h",
+            "--help",
+            "help",
+            "test --help",
+            "bench -h",
+            "test --no-faults -h",
         ] {
-            assert!(parse(&args(bad)).is_err(), "{bad}");
+            assert_eq!(parse_text(help), Ok(Command::Help), "{help:?}");
         }
     }
 
     #[test]
-    fn bad_input_is_an_error_not_a_default() {
-        assert!(parse(&args("test --backend")).is_err());
-        assert!(parse(&args("test --backend db2")).is_err());
-        assert!(parse(&args("test --verbose")).is_err());
-        assert!(parse(&args("deploy")).is_err());
-        assert_eq!(parse(&[]), Ok(Command::Help));
+    fn unknown_options_and_commands_are_errors() {
+        let error = |text| parse_text(text).unwrap_err();
+        assert_eq!(error("test --verbose"), "invalid option '--verbose'");
+        assert_eq!(error("bench --no-faults"), "invalid option '--no-faults'");
+        assert_eq!(error("test --seconds 1"), "invalid option '--seconds'");
+        assert_eq!(error("deploy"), "unknown command \"deploy\"");
+        assert_eq!(
+            error("test --backend"),
+            "missing argument for option '--backend'"
+        );
+        assert!(error("test --backend db2").contains("unknown backend \"db2\""));
+    }
+
+    #[test]
+    fn test_defaults_to_every_backend_with_faults() {
+        let every = TestOptions {
+            backends: Backend::ALL.to_vec(),
+            faults: true,
+        };
+        assert_eq!(parse_text("test"), Ok(Command::Test(every)));
+    }
+
+    #[test]
+    fn backends_accumulate_in_canonical_order_without_duplicates() {
+        let options = TestOptions {
+            backends: vec![Backend::Sqlite, Backend::Postgres, Backend::Redis],
+            faults: false,
+        };
+        let text = "test --backend redis --backend=sqlite,postgres --backend redis --no-faults";
+        assert_eq!(parse_text(text), Ok(Command::Test(options)));
+    }
+
+    #[test]
+    fn bench_takes_seconds_and_levels_and_defaults_to_5_seconds_at_1_and_32() {
+        let options = |backends: Vec<Backend>, seconds, concurrency| {
+            Ok(Command::Bench(BenchOptions {
+                backends,
+                seconds,
+                concurrency,
+            }))
+        };
+        assert_eq!(
+            parse_text("bench"),
+            options(Backend::ALL.to_vec(), 5.0, vec![1, 32])
+        );
+        let sorted = vec![Backend::Sqlite, Backend::Mariadb, Backend::Redis];
+        assert_eq!(
+            parse_text(
+                "bench --backend redis,sqlite --seconds 2.5 --concurrency 1,8,64 --backend=mariadb"
+            ),
+            options(sorted, 2.5, vec![1, 8, 64])
+        );
+        for bad in [
+            "bench --seconds",
+            "bench --seconds 0",
+            "bench --concurrency 0,32",
+        ] {
+            assert!(parse_text(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -4,37 +4,42 @@
 //!   against a real server: the one an `AUTHLY_TEST_*` variable names, or else a container.
 //! - `cargo xtask bench ...` measures each store beside its raw driver.
 
-mod backend;
 mod bench;
+mod cargo;
 mod cli;
-mod containers;
-mod servers;
 mod test;
 
 use std::process::ExitCode;
 
+use authly_test_servers::{Backend, Servers};
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match cli::parse(&args) {
-        Ok(command) => command,
-        Err(message) => {
-            eprintln!("xtask: {message}\n\n{}", cli::USAGE);
+    let outcome = match cli::parse(std::env::args_os().skip(1)) {
+        Err(error) => {
+            eprintln!("xtask: {error}\n\n{}", cli::USAGE);
             return ExitCode::from(2);
         }
-    };
-    let outcome = match command {
-        cli::Command::Help => {
+        Ok(cli::Command::Help) => {
             println!("{}", cli::USAGE);
-            Ok(())
+            return ExitCode::SUCCESS;
         }
-        cli::Command::Test(options) => test::run(&options),
-        cli::Command::Bench(options) => bench::run(&options),
+        Ok(cli::Command::Test(options)) => test::run(&options),
+        Ok(cli::Command::Bench(options)) => bench::run(&options),
     };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("xtask: {message}");
-            ExitCode::FAILURE
+    if let Err(message) = outcome {
+        eprintln!("xtask: {message}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// A server for each of `backends` (the user's or a container), each named in the log.
+fn provide(backends: &[Backend]) -> Result<Servers, String> {
+    let servers = Servers::provide(backends)?;
+    for (backend, server) in servers.iter() {
+        if let Some(server) = server {
+            println!("xtask: {backend}: server {}", server.describe());
         }
     }
+    Ok(servers)
 }

@@ -1,46 +1,25 @@
-//! `cargo xtask test`: every selected backend's tests against a real server, then the fault
-//! tests (which stop and start each server) after all the others.
+//! `cargo xtask test`: every selected backend's tests against a real server, ignored
+//! (server-backed) tests included, then the fault tests (which stop and start each server) after
+//! all the others.
 
-use std::process::Command;
+use authly_test_servers::{Backend, Server};
 
-use crate::backend::{Backend, TestFilter};
+use crate::cargo;
 use crate::cli::TestOptions;
-use crate::servers::{self, Server};
 
+/// Runs the tests; the error names what failed.
 pub fn run(options: &TestOptions) -> Result<(), String> {
-    let runtime =
-        tokio::runtime::Runtime::new().map_err(|e| format!("cannot start a Tokio runtime: {e}"))?;
-    let mut servers: Vec<(Backend, Option<Server>)> = Vec::new();
-    let mut unreachable = Vec::new();
-    for &backend in &options.backends {
-        match runtime.block_on(servers::provide(backend)) {
-            Ok(server) => {
-                if let Some(server) = &server {
-                    println!(
-                        "xtask: {backend}: server {} ({})",
-                        redact_url(&server.url),
-                        server.origin
-                    );
-                }
-                servers.push((backend, server));
-            }
-            Err(message) => unreachable.push(message),
-        }
-    }
-    if !unreachable.is_empty() {
-        return Err(unreachable.join("\n"));
-    }
-
+    let servers = crate::provide(&options.backends)?;
     let mut failed = Vec::new();
-    for (backend, server) in &servers {
+    for (backend, server) in servers.iter() {
         println!("xtask: == {backend}: tests");
-        if !cargo_test(*backend, server.as_ref(), None)? {
+        if !cargo_test(backend, server, None)? {
             failed.push(format!("{backend} tests"));
         }
     }
 
     if options.faults {
-        for (backend, server) in &servers {
+        for (backend, server) in servers.iter() {
             let (Some(server), Some((stop_var, start_var))) = (server, backend.fault_variables())
             else {
                 continue;
@@ -53,7 +32,7 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
                 continue;
             };
             println!("xtask: == {backend}: fault tests (the server is stopped and started)");
-            if !cargo_test(*backend, Some(server), Some(commands))? {
+            if !cargo_test(backend, Some(server), Some(commands))? {
                 failed.push(format!("{backend} fault tests"));
             }
         }
@@ -63,84 +42,79 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
     drop(servers);
 
     if failed.is_empty() {
-        println!(
-            "xtask: all selected backends passed: {}",
-            names(&options.backends)
-        );
+        let names: Vec<&str> = options.backends.iter().map(|b| b.name()).collect();
+        println!("xtask: all selected backends passed: {}", names.join(", "));
         Ok(())
     } else {
         Err(format!("failed: {}", failed.join("; ")))
     }
 }
 
-/// Runs the backend's tests (or, with `faults`, only its fault tests); `Ok(false)` when a test failed.
+/// Runs the backend's tests (with `faults`: only its fault tests, given the stop and start
+/// commands); `Ok(false)` when a test failed.
 fn cargo_test(
     backend: Backend,
     server: Option<&Server>,
     faults: Option<&(String, String)>,
 ) -> Result<bool, String> {
-    let args = cargo_args(backend, faults.is_some());
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.args(&args).env("AUTHLY_TEST_REQUIRE_SERVERS", "1");
-    if let (Some(server), Some(variable)) = (server, backend.test_variable()) {
+    let mut command = cargo::command(cargo_args(backend, faults.is_some()));
+    command.env("AUTHLY_TEST_REQUIRE_SERVERS", "1");
+    let tested = tested_as(backend);
+    if let (Some(server), Some(variable)) = (server, tested.url_variable()) {
         command.env(variable, &server.url);
     }
-    if let (Some((stop, start)), Some((stop_var, start_var))) =
-        (faults, backend.fault_test_variables())
-    {
+    if let (Some((stop, start)), Some((stop_var, start_var))) = (faults, tested.fault_variables()) {
         command.env(stop_var, stop).env(start_var, start);
     }
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    Ok(status.success())
+    cargo::succeeds(&mut command)
 }
 
-/// The `cargo` arguments for one backend's run.
-pub fn cargo_args(backend: Backend, faults: bool) -> Vec<String> {
-    let mut args: Vec<String> = vec!["test".into()];
-    for package in backend.packages() {
-        args.extend(["-p".into(), (*package).into()]);
+/// The backend whose variables the tests read: MariaDB runs the MySQL crate's tests, which know
+/// only the MySQL names.
+fn tested_as(backend: Backend) -> Backend {
+    match backend {
+        Backend::Mariadb => Backend::Mysql,
+        other => other,
     }
-    args.push("--all-features".into());
+}
+
+/// The crates whose tests cover `backend`; the embedded run covers the crates that need no
+/// server, tooling included.
+fn packages(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Sqlite => &[
+            "authly-session",
+            "authly-session-sqlite",
+            "authly-test-servers",
+            "authly-bench",
+            "xtask",
+        ],
+        Backend::Postgres => &["authly-session-postgres"],
+        Backend::Mysql | Backend::Mariadb => &["authly-session-mysql"],
+        Backend::Redis | Backend::RedisCluster => &["authly-session-redis"],
+    }
+}
+
+/// The `cargo` arguments of one backend's run: its crates with every feature, ignored
+/// (server-backed) tests included, the fault tests alone or left out, and the Redis crate's
+/// tests split between the single node and the cluster by whether their name holds `cluster`.
+pub fn cargo_args(backend: Backend, faults: bool) -> Vec<&'static str> {
+    let mut args = vec!["test"];
+    for package in packages(backend) {
+        args.extend(["-p", package]);
+    }
+    args.push("--all-features");
     if faults {
-        args.extend([
-            "--test".into(),
-            "faults".into(),
-            "--".into(),
-            "fault_".into(),
-        ]);
+        args.extend(["--test", "faults", "--", "--include-ignored", "fault_"]);
     } else {
-        args.extend(["--".into(), "--skip".into(), "fault_".into()]);
+        args.extend(["--", "--include-ignored", "--skip", "fault_"]);
     }
-    match backend.test_filter() {
-        TestFilter::All => {}
-        TestFilter::Only(name) => args.push(name.into()),
-        TestFilter::Skip(name) => args.extend(["--skip".into(), name.into()]),
+    match backend {
+        Backend::Redis => args.extend(["--skip", "cluster"]),
+        Backend::RedisCluster => args.push("cluster"),
+        _ => {}
     }
     args
-}
-
-fn names(backends: &[Backend]) -> String {
-    backends
-        .iter()
-        .map(|b| b.name())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The URL without any password, for the log.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -148,51 +122,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn main_runs_leave_out_the_fault_target_which_runs_after() {
+    fn server_tests_run_with_the_ignored_ones_and_faults_alone_after() {
         let main = cargo_args(Backend::Postgres, false).join(" ");
         assert_eq!(
             main,
-            "test -p authly-session-postgres --all-features -- --skip fault_"
+            "test -p authly-session-postgres --all-features -- --include-ignored --skip fault_"
         );
         let faults = cargo_args(Backend::Postgres, true).join(" ");
         assert_eq!(
             faults,
-            "test -p authly-session-postgres --all-features --test faults -- fault_"
+            "test -p authly-session-postgres --all-features --test faults -- --include-ignored fault_"
         );
     }
 
     #[test]
     fn redis_runs_split_single_node_from_cluster() {
-        assert!(
-            cargo_args(Backend::Redis, false)
-                .join(" ")
-                .ends_with("--skip fault_ --skip cluster")
-        );
-        assert!(
-            cargo_args(Backend::RedisCluster, false)
-                .join(" ")
-                .ends_with("--skip fault_ cluster")
-        );
+        let single = cargo_args(Backend::Redis, false).join(" ");
+        assert!(single.ends_with("--skip fault_ --skip cluster"), "{single}");
+        let cluster = cargo_args(Backend::RedisCluster, false).join(" ");
+        assert!(cluster.ends_with("--skip fault_ cluster"), "{cluster}");
     }
 
     #[test]
-    fn sqlite_covers_the_core_and_xtask_too() {
+    fn sqlite_covers_the_core_and_the_tooling_too() {
         let args = cargo_args(Backend::Sqlite, false).join(" ");
-        assert!(args.starts_with(
-            "test -p authly-session -p authly-session-sqlite -p xtask --all-features"
-        ));
+        assert!(
+            args.starts_with(
+                "test -p authly-session -p authly-session-sqlite -p authly-test-servers \
+                 -p authly-bench -p xtask --all-features"
+            ),
+            "{args}"
+        );
     }
 
     #[test]
-    fn passwords_never_reach_the_log() {
+    fn mariadb_runs_the_mysql_crate_under_the_mysql_variables() {
+        assert_eq!(packages(Backend::Mariadb), packages(Backend::Mysql));
         assert_eq!(
-            redact_url("mysql://root:hunter2@db:3306/test"),
-            "mysql://root:***@db:3306/test"
+            tested_as(Backend::Mariadb).url_variable(),
+            Some("AUTHLY_TEST_MYSQL_URL")
         );
-        assert_eq!(redact_url("mysql://root@db/test"), "mysql://root@db/test");
-        assert_eq!(
-            redact_url("redis://127.0.0.1:6379"),
-            "redis://127.0.0.1:6379"
-        );
+        assert_eq!(tested_as(Backend::Redis), Backend::Redis);
     }
 }

@@ -5,7 +5,7 @@
 
 use authly_session::testing::{server_url, unique_name};
 use authly_session_redis::RedisStore;
-use authly_session_redis::redis::{self, AsyncCommands};
+use authly_session_redis::redis::{self, AsyncCommands, ConnectionAddr, IntoConnectionInfo};
 
 /// A test server: one node, or the nodes of a cluster (all primaries).
 pub enum Server {
@@ -14,21 +14,52 @@ pub enum Server {
 }
 
 impl Server {
-    /// The single node of `AUTHLY_TEST_REDIS_URL`, or `None` (with a line saying so) when unset.
-    pub fn single() -> Option<Server> {
-        server_url("AUTHLY_TEST_REDIS_URL").map(Server::Single)
+    /// The single node of `AUTHLY_TEST_REDIS_URL`.
+    ///
+    /// # Panics
+    ///
+    /// When the variable is unset: tests that need it are `#[ignore]`d in a plain `cargo test`.
+    pub fn single() -> Server {
+        Server::Single(server_url("AUTHLY_TEST_REDIS_URL"))
     }
 
-    /// The cluster of `AUTHLY_TEST_REDIS_CLUSTER_URLS` (comma-separated primaries), or `None`.
-    pub fn cluster() -> Option<Server> {
-        server_url("AUTHLY_TEST_REDIS_CLUSTER_URLS").map(|urls| {
-            Server::Cluster(
-                urls.split(',')
-                    .map(|url| url.trim().to_owned())
-                    .filter(|url| !url.is_empty())
-                    .collect(),
-            )
-        })
+    /// The cluster of `AUTHLY_TEST_REDIS_CLUSTER_URLS` (comma-separated primaries).
+    ///
+    /// # Panics
+    ///
+    /// When the variable is unset: tests that need it are `#[ignore]`d in a plain `cargo test`.
+    pub fn cluster() -> Server {
+        let urls = server_url("AUTHLY_TEST_REDIS_CLUSTER_URLS");
+        Server::Cluster(
+            urls.split(',')
+                .map(|url| url.trim().to_owned())
+                .filter(|url| !url.is_empty())
+                .collect(),
+        )
+    }
+
+    /// The URL of every node.
+    fn nodes(&self) -> Vec<String> {
+        match self {
+            Server::Single(url) => vec![url.clone()],
+            Server::Cluster(urls) => urls.clone(),
+        }
+    }
+
+    /// `host:port` of a single node.
+    ///
+    /// # Panics
+    ///
+    /// For a cluster, or a node not reached over TCP.
+    pub fn address(&self) -> String {
+        let Server::Single(url) = self else {
+            panic!("a cluster has no single address")
+        };
+        let info = url.as_str().into_connection_info().expect("test URL");
+        match info.addr() {
+            ConnectionAddr::Tcp(host, port) => format!("{host}:{port}"),
+            other => panic!("a plain TCP server is needed, not {other:?}"),
+        }
     }
 
     /// A store on this server under a prefix of its own.
@@ -40,20 +71,16 @@ impl Server {
                 RedisStore::connect_cluster(&urls).await
             }
         };
-        let store = store.expect("connect to the test server");
-        store.with_prefix(&unique_name("authly_test"))
+        store
+            .expect("connect to the test server")
+            .with_prefix(&unique_name("authly_test"))
+            .expect("a valid prefix")
     }
 
     /// A raw connection that routes each command by its key.
     pub async fn raw(&self) -> Raw {
         match self {
-            Server::Single(url) => Raw::Single(
-                redis::Client::open(url.as_str())
-                    .unwrap()
-                    .get_multiplexed_async_connection()
-                    .await
-                    .unwrap(),
-            ),
+            Server::Single(url) => Raw::Single(node(url).await),
             Server::Cluster(urls) => Raw::Cluster(
                 redis::cluster::ClusterClient::new(urls.clone())
                     .unwrap()
@@ -64,35 +91,18 @@ impl Server {
         }
     }
 
-    /// Every key under `prefix:` on every node (SCAN is fine in tests), sorted.
+    /// Every key under `prefix:` on every node, sorted.
     pub async fn keys(&self, prefix: &str) -> Vec<String> {
-        let nodes = match self {
-            Server::Single(url) => vec![url.clone()],
-            Server::Cluster(urls) => urls.clone(),
-        };
+        let pattern = format!("{prefix}:*");
         let mut keys = Vec::new();
-        for node in nodes {
-            let mut connection = redis::Client::open(node.as_str())
-                .unwrap()
-                .get_multiplexed_async_connection()
+        for url in self.nodes() {
+            let mut connection = node(&url).await;
+            let mut scan = connection
+                .scan_options::<String>(redis::ScanOptions::default().with_pattern(&pattern))
                 .await
-                .unwrap();
-            let mut cursor = 0u64;
-            loop {
-                let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(format!("{prefix}:*"))
-                    .arg("COUNT")
-                    .arg(1000)
-                    .query_async(&mut connection)
-                    .await
-                    .unwrap();
-                keys.extend(batch);
-                if next == 0 {
-                    break;
-                }
-                cursor = next;
+                .expect("SCAN");
+            while let Some(key) = scan.next_item().await {
+                keys.push(key.expect("a key name"));
             }
         }
         keys.sort();
@@ -108,28 +118,31 @@ impl Server {
         for key in self.keys(prefix).await {
             let kind: String = raw.query(redis::cmd("TYPE").arg(&key)).await;
             out.push_str(&format!("{key} ({kind})\n"));
-            let body: Vec<Vec<u8>> = match kind.as_str() {
-                "hash" => raw.query(redis::cmd("HGETALL").arg(&key)).await,
-                "zset" => {
-                    raw.query(
-                        redis::cmd("ZRANGE")
-                            .arg(&key)
-                            .arg(0)
-                            .arg(-1)
-                            .arg("WITHSCORES"),
-                    )
-                    .await
-                }
+            let read = match kind.as_str() {
+                "hash" => redis::cmd("HGETALL").arg(&key).clone(),
+                "zset" => redis::cmd("ZRANGE")
+                    .arg(&key)
+                    .arg(0)
+                    .arg(-1)
+                    .arg("WITHSCORES")
+                    .clone(),
                 other => panic!("unexpected {other} key {key}"),
             };
-            for item in body {
-                out.push_str("  ");
-                out.push_str(&String::from_utf8_lossy(&item));
-                out.push('\n');
+            for item in raw.query::<Vec<Vec<u8>>>(&read).await {
+                out.push_str(&format!("  {}\n", String::from_utf8_lossy(&item)));
             }
         }
         out
     }
+}
+
+/// A connection to the one node at `url`.
+async fn node(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
 }
 
 /// A raw connection to a test server.
@@ -155,6 +168,27 @@ impl Raw {
             Raw::Cluster(c) => c.hset(key, field, value).await,
         }
         .unwrap();
+    }
+
+    /// The score of `member` in the sorted set `key`, as a whole number (scores are µs).
+    pub async fn score(&mut self, key: &str, member: &str) -> i64 {
+        let score: f64 = self.query(redis::cmd("ZSCORE").arg(key).arg(member)).await;
+        score as i64
+    }
+
+    /// How many members the sorted set `key` has.
+    pub async fn members(&mut self, key: &str) -> u64 {
+        self.query(redis::cmd("ZCARD").arg(key)).await
+    }
+
+    /// `key`'s time to live in milliseconds (negative: none, or no key).
+    pub async fn ttl(&mut self, key: &str) -> i64 {
+        self.query(redis::cmd("PTTL").arg(key)).await
+    }
+
+    /// Whether `key` exists.
+    pub async fn exists(&mut self, key: &str) -> bool {
+        self.query(redis::cmd("EXISTS").arg(key)).await
     }
 }
 

@@ -2,15 +2,17 @@
 //! stopping the server. Each backend's tests call these with what only it can provide.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use chrono::Utc;
-
+use futures_util::future::join_all;
 use tracing::instrument::WithSubscriber;
 
+use super::check::Check;
 use super::context::{Ctx, run_tag};
 use super::logs::{LogCapture, assert_no_id_logged};
-use super::semantic::*;
+use super::semantic::{Semantic, ensure, ok};
 use crate::{Identity, Session, SessionError, SessionStore, session_handle};
 
 /// Table names every SQL store must accept.
@@ -46,40 +48,29 @@ pub fn check_table_names(
     construct: impl Fn(&str) -> Result<(), SessionError>,
     allows_schema: bool,
 ) {
-    let longest = "t".repeat(63);
-    let too_long = "t".repeat(64);
-    for name in VALID_TABLE_NAMES.iter().copied().chain([longest.as_str()]) {
-        let result = construct(name);
-        ensure!(
-            TABLE_NAMES,
-            result.is_ok(),
-            "valid table name {name:?} was refused: {result:?}"
-        );
-    }
-    for name in INVALID_TABLE_NAMES
+    let (longest, too_long) = ("t".repeat(63), "t".repeat(64));
+    let valid = VALID_TABLE_NAMES.iter().copied().chain([longest.as_str()]);
+    let invalid = INVALID_TABLE_NAMES
         .iter()
         .copied()
-        .chain([too_long.as_str()])
-    {
+        .chain([too_long.as_str()]);
+    let cases = valid
+        .map(|name| (name, true))
+        .chain(invalid.map(|name| (name, false)))
+        .chain([("auth.sessions", allows_schema)]);
+    for (name, accept) in cases {
         let result = construct(name);
+        let (right, expected) = match accept {
+            true => (result.is_ok(), "accepted"),
+            false => (
+                matches!(result, Err(SessionError::InvalidConfiguration { .. })),
+                "refused with a configuration error",
+            ),
+        };
         ensure!(
-            TABLE_NAMES,
-            matches!(result, Err(SessionError::InvalidConfiguration { .. })),
-            "invalid table name {name:?} gave {result:?}, not a configuration error"
-        );
-    }
-    let qualified = construct("auth.sessions");
-    if allows_schema {
-        ensure!(
-            TABLE_NAMES,
-            qualified.is_ok(),
-            "schema.table was refused: {qualified:?}"
-        );
-    } else {
-        ensure!(
-            TABLE_NAMES,
-            qualified.is_err(),
-            "schema.table was accepted where schemas are not supported"
+            Semantic::TABLE_NAMES,
+            right,
+            "table name {name:?} gave {result:?}; it must be {expected}"
         );
     }
 }
@@ -96,9 +87,40 @@ where
     Fut: Future<Output = Result<(), SessionError>>,
 {
     let (first, second) = tokio::join!(migrate(), migrate());
-    ok(MIGRATE, "first of two concurrent migrations", first);
-    ok(MIGRATE, "second of two concurrent migrations", second);
-    ok(MIGRATE, "migration of a migrated schema", migrate().await);
+    ok(
+        Semantic::MIGRATE,
+        "first of two concurrent migrations",
+        first,
+    );
+    ok(
+        Semantic::MIGRATE,
+        "second of two concurrent migrations",
+        second,
+    );
+    ok(
+        Semantic::MIGRATE,
+        "migration of a migrated schema",
+        migrate().await,
+    );
+}
+
+/// Semantic 21 on SQL stores: after `migrate()`, the schema version recorded for the store's
+/// table (what `read_version` reads, `None` when no row records one) is `expected`, the newest
+/// version the store knows, so a later release can upgrade the table in place.
+///
+/// # Panics
+///
+/// When no version, or another one, is recorded.
+pub async fn check_version_recorded(
+    read_version: impl Future<Output = Option<i64>>,
+    expected: i64,
+) {
+    let recorded = read_version.await;
+    ensure!(
+        Semantic::BATCHES_AND_VERSION,
+        recorded == Some(expected),
+        "migrate recorded schema version {recorded:?}, expected Some({expected})"
+    );
 }
 
 /// Semantic 15: `a` and `b` (different tables or prefixes on one server) share nothing.
@@ -107,62 +129,37 @@ where
 ///
 /// When a session saved in one is visible to, or removed by, the other.
 pub async fn check_isolation<A: SessionStore, B: SessionStore>(a: &A, b: &B) {
-    let tag = run_tag();
-    let identity = Identity::new(format!("isolation-{tag}"), "shared-user");
+    let (in_a_store, in_b_store) = (
+        Check::new(a, Semantic::ISOLATION),
+        Check::new(b, Semantic::ISOLATION),
+    );
+    let identity = Identity::new(format!("isolation-{}", run_tag()), "shared-user");
     let in_a = Session::new(identity.clone(), chrono::Duration::hours(1));
     let in_b = Session::new(identity.clone(), chrono::Duration::hours(1));
-    ok(ISOLATION, "save in a", a.save_session(&in_a).await);
-    ok(ISOLATION, "save in b", b.save_session(&in_b).await);
+    in_a_store.save(&in_a).await;
+    in_b_store.save(&in_b).await;
+    in_b_store.gone(&in_a.id, "b loads a's session").await;
+    in_a_store.gone(&in_b.id, "a loads b's session").await;
+    let listed = in_b_store.list(&identity).await;
     ensure!(
-        ISOLATION,
-        ok(ISOLATION, "load", b.load_session(&in_a.id).await).is_none(),
-        "b loads a's session"
-    );
-    ensure!(
-        ISOLATION,
-        ok(ISOLATION, "load", a.load_session(&in_b.id).await).is_none(),
-        "a loads b's session"
-    );
-    let listed = ok(
-        ISOLATION,
-        "list",
-        b.list_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    );
-    ensure!(
-        ISOLATION,
+        Semantic::ISOLATION,
         listed.len() == 1 && listed[0].handle == session_handle(&in_b.id),
         "b lists {} sessions for the identity, expected its own 1",
         listed.len()
     );
-    ok(
-        ISOLATION,
-        "delete by handle",
-        b.delete_session_by_handle(&session_handle(&in_a.id)).await,
-    );
-    ok(ISOLATION, "delete", b.delete_session(&in_a.id).await);
+    in_b_store.delete_by_handle(&session_handle(&in_a.id)).await;
+    in_b_store.delete(&in_a.id).await;
+    in_a_store.loaded(&in_a.id, "b deleted a's session").await;
+    let removed = in_b_store.delete_identity(&identity).await;
     ensure!(
-        ISOLATION,
-        ok(ISOLATION, "load", a.load_session(&in_a.id).await).is_some(),
-        "b deleted a's session"
-    );
-    let removed = ok(
-        ISOLATION,
-        "delete_identity_sessions",
-        b.delete_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    );
-    ensure!(
-        ISOLATION,
+        Semantic::ISOLATION,
         removed == 1,
         "b signed out {removed} sessions, expected its own 1"
     );
-    ensure!(
-        ISOLATION,
-        ok(ISOLATION, "load", a.load_session(&in_a.id).await).is_some(),
-        "b signed out a's session"
-    );
-    ok(ISOLATION, "cleanup", a.delete_session(&in_a.id).await);
+    in_a_store
+        .loaded(&in_a.id, "b signed out a's session")
+        .await;
+    in_a_store.delete(&in_a.id).await;
 }
 
 /// Semantic 18: after a save, `dump()` (every stored byte of the store's table or keyspace,
@@ -177,28 +174,33 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = String>,
 {
+    let check = Check::new(store, Semantic::HASHED);
     let session = Session::new(
         Identity::new(format!("hashed-{}", run_tag()), "user"),
         chrono::Duration::hours(1),
     );
-    ok(HASHED, "save", store.save_session(&session).await);
+    check.save(&session).await;
     let text = dump().await;
-    ensure!(
-        HASHED,
-        !text.contains(&session.id),
-        "the stored data holds the raw session id"
-    );
-    ensure!(
-        HASHED,
-        text.contains(&session_handle(&session.id)),
-        "the stored data does not hold the session handle"
-    );
-    ensure!(
-        HASHED,
-        text.contains(r#"{"v":1,"identity":{"#),
-        "the stored payload lacks its version tag"
-    );
-    ok(HASHED, "delete", store.delete_session(&session.id).await);
+    for (holds, present, what) in [
+        (
+            &session.id,
+            false,
+            "the stored data holds the raw session id",
+        ),
+        (
+            &session_handle(&session.id),
+            true,
+            "the stored data does not hold the session handle",
+        ),
+        (
+            &r#"{"v":1,"identity":{"#.to_owned(),
+            true,
+            "the stored payload lacks its version tag",
+        ),
+    ] {
+        ensure!(check, text.contains(holds.as_str()) == present, "{what}");
+    }
+    check.delete(&session.id).await;
 }
 
 /// A corrupted stored payload: after `corrupt(handle)` overwrites the stored data of one session
@@ -215,37 +217,34 @@ where
     F: FnOnce(String) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let check = Check::new(store, Semantic::ROUND_TRIP);
     let identity = Identity::new(format!("corrupt-{}", run_tag()), "user");
     let good = Session::new(identity.clone(), chrono::Duration::hours(1));
     let bad = Session::new(identity, chrono::Duration::hours(1));
-    ok(ROUND_TRIP, "save", store.save_session(&good).await);
-    ok(ROUND_TRIP, "save", store.save_session(&bad).await);
+    check.save_all(vec![&good, &bad]).await;
     corrupt(session_handle(&bad.id)).await;
     match store.load_session(&bad.id).await {
         Err(error @ SessionError::CorruptData { .. }) => {
             let text = format!("{error} {error:?}");
             ensure!(
-                ROUND_TRIP,
+                check,
                 text.contains(location),
                 "the decode error does not name {location:?}: {error}"
             );
             ensure!(
-                SECRET_ID,
+                Semantic::SECRET_ID,
                 !text.contains(&bad.id),
                 "the decode error holds the full session id"
             );
         }
-        other => panic!(
-            "conformance: {ROUND_TRIP}: loading a corrupted session gave {other:?}, not a decode error"
-        ),
+        other => check.fail(format_args!(
+            "loading a corrupted session gave {other:?}, not a decode error"
+        )),
     }
-    ensure!(
-        ROUND_TRIP,
-        ok(ROUND_TRIP, "load", store.load_session(&good.id).await).is_some(),
-        "one corrupted session made another unloadable"
-    );
-    ok(ROUND_TRIP, "cleanup", store.delete_session(&good.id).await);
-    ok(ROUND_TRIP, "cleanup", store.delete_session(&bad.id).await);
+    check
+        .loaded(&good.id, "one corrupted session made another unloadable")
+        .await;
+    check.delete_all(vec![&good, &bad]).await;
 }
 
 /// Semantic 21 on SQL stores: after `insert_expired(count)` writes `count` expired rows straight
@@ -262,38 +261,30 @@ where
     F: FnOnce(u64) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let check = Check::new(store, Semantic::BATCHES_AND_VERSION);
     let count = batch * 2 + 17;
     let live = Session::new(
         Identity::new(format!("backlog-{}", run_tag()), "user"),
         chrono::Duration::hours(1),
     );
-    ok(BATCHES_AND_VERSION, "save", store.save_session(&live).await);
+    check.save(&live).await;
     insert_expired(count).await;
-    let removed = ok(
-        BATCHES_AND_VERSION,
-        "delete_expired",
-        store.delete_expired().await,
-    );
+    let removed = check.delete_expired().await;
     ensure!(
-        BATCHES_AND_VERSION,
+        check,
         removed == count,
         "delete_expired removed {removed} of a backlog of {count}"
     );
-    ensure!(
-        BATCHES_AND_VERSION,
-        ok(BATCHES_AND_VERSION, "load", store.load_session(&live.id).await).is_some(),
-        "clearing the backlog removed a live session"
-    );
-    ok(
-        BATCHES_AND_VERSION,
-        "cleanup",
-        store.delete_session(&live.id).await,
-    );
+    check
+        .loaded(&live.id, "clearing the backlog removed a live session")
+        .await;
+    check.delete(&live.id).await;
 }
 
 /// Semantic 16: with the server stopped, every operation that needs it returns `Err` within
 /// `limit` (no panic, no hang) and no error holds the id; reads of malformed ids still answer
-/// without the server. After `start`, the same store works again within `limit`.
+/// without the server. After `start`, the same store works again within `limit`. No log line
+/// emitted meanwhile may hold a full session id.
 ///
 /// # Panics
 ///
@@ -317,93 +308,34 @@ pub async fn check_fault_recovery<S, Stop, Start>(
     assert_no_id_logged(&capture, &ctx.ids_used());
 }
 
-async fn fault_recovery<S, Stop, Start>(
+/// [`check_fault_recovery`]'s steps; the ids it uses go to `ctx`, for the log check.
+async fn fault_recovery(
     ctx: &Ctx<()>,
-    store: &S,
-    stop: Stop,
-    start: Start,
+    store: &impl SessionStore,
+    stop: impl Future<Output = ()>,
+    start: impl Future<Output = ()>,
     limit: Duration,
-) where
-    S: SessionStore,
-    Stop: Future<Output = ()>,
-    Start: Future<Output = ()>,
-{
+) {
+    let check = Check::new(store, Semantic::FAULTS);
     let identity = ctx.identity("faults");
     let session = ctx.session(&identity, chrono::Duration::hours(1));
-    ok(
-        FAULTS,
-        "save before the fault",
-        store.save_session(&session).await,
-    );
+    check.save(&session).await;
     stop.await;
 
     let id = session.id.as_str();
-    let handle = session_handle(id);
-    let later = Utc::now() + chrono::Duration::hours(2);
-    let (p, e) = (identity.provider_id.as_str(), identity.external_id.as_str());
-    let outcomes: Vec<(&str, Result<(), SessionError>)> = {
-        let results = tokio::join!(
-            bounded(
-                limit,
-                "load_session",
-                Box::pin(async { store.load_session(id).await.map(drop) })
-            ),
-            bounded(
-                limit,
-                "save_session",
-                Box::pin(async { store.save_session(&session).await })
-            ),
-            bounded(
-                limit,
-                "touch_session",
-                Box::pin(async { store.touch_session(id, later).await.map(drop) })
-            ),
-            bounded(
-                limit,
-                "delete_session",
-                Box::pin(async { store.delete_session(id).await })
-            ),
-            bounded(
-                limit,
-                "delete_expired",
-                Box::pin(async { store.delete_expired().await.map(drop) })
-            ),
-            bounded(
-                limit,
-                "list_identity_sessions",
-                Box::pin(async { store.list_identity_sessions(p, e).await.map(drop) })
-            ),
-            bounded(
-                limit,
-                "delete_session_by_handle",
-                Box::pin(async { store.delete_session_by_handle(&handle).await })
-            ),
-            bounded(
-                limit,
-                "delete_identity_sessions",
-                Box::pin(async { store.delete_identity_sessions(p, e).await.map(drop) })
-            ),
-        );
-        vec![
-            results.0, results.1, results.2, results.3, results.4, results.5, results.6, results.7,
-        ]
-    };
-    for (name, result) in outcomes {
+    for (name, result) in every_operation_bounded(store, &session, limit).await {
         match result {
-            Ok(()) => panic!("conformance: {FAULTS}: {name} succeeded against a stopped server"),
-            Err(error) => {
-                let text = format!("{error} {error:?}");
-                ensure!(
-                    SECRET_ID,
-                    !text.contains(id),
-                    "the {name} error holds the full session id"
-                );
-            }
+            Ok(()) => check.fail(format_args!("{name} succeeded against a stopped server")),
+            Err(error) => ensure!(
+                Semantic::SECRET_ID,
+                !format!("{error} {error:?}").contains(id),
+                "the {name} error holds the full session id"
+            ),
         }
     }
     let malformed = tokio::time::timeout(limit, store.load_session("not a valid id")).await;
     ensure!(
-        LOAD_NONE,
+        Semantic::LOAD_NONE,
         matches!(malformed, Ok(Ok(None))),
         "loading a malformed id with the server down gave {malformed:?}: it must answer None without the server"
     );
@@ -418,36 +350,80 @@ async fn fault_recovery<S, Stop, Start>(
         };
         match attempt.await {
             Ok(Some(loaded)) if loaded.identity == identity => break,
-            Ok(other) => {
-                panic!("conformance: {FAULTS}: after recovery a saved session loaded as {other:?}")
-            }
+            Ok(other) => check.fail(format_args!(
+                "after recovery a saved session loaded as {other:?}"
+            )),
             Err(error) if tokio::time::Instant::now() < deadline => {
                 tracing::debug!(%error, "store not back yet");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            Err(error) => {
-                panic!("conformance: {FAULTS}: the store did not recover within {limit:?}: {error}")
-            }
+            Err(error) => check.fail(format_args!(
+                "the store did not recover within {limit:?}: {error}"
+            )),
         }
     }
-    ok(FAULTS, "cleanup", store.delete_session(&fresh.id).await);
+    check.delete(&fresh.id).await;
     let _ = store.delete_session(&session.id).await;
 }
 
-type Op<'a> = std::pin::Pin<Box<dyn Future<Output = Result<(), SessionError>> + Send + 'a>>;
+type Op<'a> = Pin<Box<dyn Future<Output = Result<(), SessionError>> + Send + 'a>>;
 
-/// `op`'s outcome, or a panic naming it when it takes longer than `limit`.
-async fn bounded(
+/// Every operation of the trait on `session` (and its identity and handle), all at once, each
+/// with its name and its outcome.
+///
+/// # Panics
+///
+/// When one takes longer than `limit`.
+async fn every_operation_bounded<S: SessionStore>(
+    store: &S,
+    session: &Session,
     limit: Duration,
-    name: &'static str,
-    op: Op<'_>,
-) -> (&'static str, Result<(), SessionError>) {
-    match tokio::time::timeout(limit, op).await {
-        Ok(result) => (name, result),
-        Err(_) => {
-            panic!("conformance: {FAULTS}: {name} hung for {limit:?} against a stopped server")
+) -> Vec<(&'static str, Result<(), SessionError>)> {
+    let id = session.id.as_str();
+    let handle = session_handle(id);
+    let later = Utc::now() + chrono::Duration::hours(2);
+    let (p, e) = (
+        session.identity.provider_id.as_str(),
+        session.identity.external_id.as_str(),
+    );
+    let operations: [(&'static str, Op<'_>); 8] = [
+        (
+            "load_session",
+            Box::pin(async { store.load_session(id).await.map(drop) }),
+        ),
+        ("save_session", store.save_session(session)),
+        (
+            "touch_session",
+            Box::pin(async { store.touch_session(id, later).await.map(drop) }),
+        ),
+        ("delete_session", store.delete_session(id)),
+        (
+            "delete_expired",
+            Box::pin(async { store.delete_expired().await.map(drop) }),
+        ),
+        (
+            "list_identity_sessions",
+            Box::pin(async { store.list_identity_sessions(p, e).await.map(drop) }),
+        ),
+        (
+            "delete_session_by_handle",
+            store.delete_session_by_handle(&handle),
+        ),
+        (
+            "delete_identity_sessions",
+            Box::pin(async { store.delete_identity_sessions(p, e).await.map(drop) }),
+        ),
+    ];
+    join_all(operations.into_iter().map(|(name, operation)| async move {
+        match tokio::time::timeout(limit, operation).await {
+            Ok(result) => (name, result),
+            Err(_) => panic!(
+                "conformance: {}: {name} hung for {limit:?} against a stopped server",
+                Semantic::FAULTS
+            ),
         }
-    }
+    }))
+    .await
 }
 
 /// The URL of the test server named by `variable`, for a backend's integration tests.

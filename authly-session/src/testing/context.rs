@@ -4,13 +4,22 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::{Identity, Session};
+use super::check::Check;
+use super::semantic::Semantic;
+use crate::{Identity, Session, SessionStore};
 
 pub(crate) struct Ctx<S> {
     pub(crate) store: S,
     pub(crate) server_side_expiry: bool,
     run: String,
     ids: Mutex<Vec<String>>,
+}
+
+impl<S: SessionStore> Ctx<S> {
+    /// The run's store, driven on behalf of `semantic`.
+    pub(crate) fn check(&self, semantic: Semantic) -> Check<'_, S> {
+        Check::new(&self.store, semantic)
+    }
 }
 
 impl<S> Ctx<S> {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing::Dispatch;
 
-use super::semantic::{SECRET_ID, ensure};
+use super::semantic::{Semantic, ensure};
 
 /// Every event recorded in this process, as text.
 fn buffer() -> &'static Arc<Mutex<Vec<u8>>> {
@@ -47,7 +47,9 @@ impl io::Write for CaptureWriter {
 }
 
 fn lock(buffer: &Mutex<Vec<u8>>) -> std::sync::MutexGuard<'_, Vec<u8>> {
-    buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    buffer
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The events recorded from the moment it was made.
@@ -78,7 +80,7 @@ pub(crate) fn assert_no_id_logged(capture: &LogCapture, ids: &[String]) {
     let text = capture.text();
     for id in ids.iter().filter(|id| id.len() >= 8) {
         ensure!(
-            SECRET_ID,
+            Semantic::SECRET_ID,
             !text.contains(id.as_str()),
             "a log line holds the full session id {}",
             crate::session_id::redact_session_id(id)

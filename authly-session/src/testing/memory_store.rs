@@ -2,6 +2,7 @@
 //! for checking the suite itself.
 
 use std::collections::HashMap;
+use std::collections::hash_map::{Entry, OccupiedEntry};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
@@ -17,7 +18,7 @@ use crate::{Identity, Session, SessionError, SessionInfo, SessionStore, session_
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use authly_session::{Identity, Session, SessionStore, testing::MemoryStore};
-/// let store = MemoryStore::default();
+/// let store = MemoryStore::new();
 /// let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
 /// store.save_session(&session).await?;
 /// assert!(store.load_session(&session.id).await?.is_some());
@@ -32,6 +33,11 @@ pub struct MemoryStore {
 type Sessions = HashMap<String, (Identity, DateTime<Utc>)>;
 
 impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     fn map(&self) -> MutexGuard<'_, Sessions> {
         // A panic while holding the lock cannot leave the map half-updated: recover it.
         self.sessions
@@ -40,22 +46,34 @@ impl MemoryStore {
     }
 }
 
+/// The entry of the session `id` names if it is live at `now`. An invalid id names none: no
+/// save stores one.
+fn live<'m>(
+    map: &'m mut Sessions,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Option<OccupiedEntry<'m, String, (Identity, DateTime<Utc>)>> {
+    if !is_valid_session_id(id) {
+        return None;
+    }
+    match map.entry(session_handle(id)) {
+        Entry::Occupied(entry) if entry.get().1 > now => Some(entry),
+        _ => None,
+    }
+}
+
 #[async_trait::async_trait]
 impl SessionStore for MemoryStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        if !is_valid_session_id(id) {
-            return Ok(None);
-        }
-        let now = Utc::now();
-        Ok(self
-            .map()
-            .get(&session_handle(id))
-            .filter(|(_, expires_at)| *expires_at > now)
-            .map(|(identity, expires_at)| Session {
+        let mut map = self.map();
+        Ok(live(&mut map, id, Utc::now()).map(|entry| {
+            let (identity, expires_at) = entry.get();
+            Session {
                 id: id.to_owned(),
                 identity: identity.clone(),
                 expires_at: *expires_at,
-            }))
+            }
+        }))
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
@@ -81,23 +99,18 @@ impl SessionStore for MemoryStore {
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
-        if !is_valid_session_id(id) {
-            return Ok(false);
-        }
-        let now = Utc::now();
-        let handle = session_handle(id);
+        // The clock is read under the lock: the decision and the write see one time.
         let mut map = self.map();
-        match map.get_mut(&handle) {
-            Some((_, current)) if *current > now => {
-                if expires_at <= now {
-                    map.remove(&handle);
-                } else {
-                    *current = expires_at;
-                }
-                Ok(true)
-            }
-            _ => Ok(false),
+        let now = Utc::now();
+        let Some(mut entry) = live(&mut map, id, now) else {
+            return Ok(false);
+        };
+        if expires_at <= now {
+            entry.remove();
+        } else {
+            entry.get_mut().1 = expires_at;
         }
+        Ok(true)
     }
 
     async fn delete_expired(&self) -> Result<u64, SessionError> {

@@ -4,7 +4,8 @@
 //! Every backend's tests call [`run_conformance`] (or [`Conformance`] for stores whose backend
 //! expires keys by itself), plus the helpers for what only the backend can arrange:
 //! [`check_table_names`], [`check_concurrent_migrate`], [`check_isolation`],
-//! [`check_hashed_at_rest`] and [`check_fault_recovery`]. A third-party store passes the same
+//! [`check_hashed_at_rest`], [`check_corrupted_payload`], [`check_fault_recovery`] and, for SQL
+//! stores, [`check_expired_backlog`] and [`check_version_recorded`]. A third-party store passes the same
 //! suite. A failed check panics with a message that names the semantic it broke, e.g.
 //! `conformance: semantic 7 (ids are case-sensitive and byte-exact): ...`.
 //!
@@ -20,6 +21,7 @@
 //! ```
 
 mod backend;
+mod check;
 mod checks;
 mod context;
 mod logs;
@@ -30,7 +32,7 @@ mod server_switch;
 pub use backend::{
     INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_corrupted_payload,
     check_expired_backlog, check_fault_recovery, check_hashed_at_rest, check_isolation,
-    check_table_names, server_url, unique_name,
+    check_table_names, check_version_recorded, server_url, unique_name,
 };
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
@@ -84,9 +86,9 @@ impl<S: SessionStore + Clone> Conformance<S> {
 
     /// Runs the checks of one numbered semantic, then checks that no log line emitted meanwhile
     /// held a full session id: a backend's tests can give each semantic a test of its own.
-    /// Semantics 13 to 16 and 18 need the backend's help: see [`check_table_names`],
-    /// [`check_concurrent_migrate`], [`check_isolation`], [`check_fault_recovery`] and
-    /// [`check_hashed_at_rest`].
+    /// Semantics 13 to 16, 18 and 21 need the backend's help: see [`check_table_names`],
+    /// [`check_concurrent_migrate`], [`check_isolation`], [`check_fault_recovery`],
+    /// [`check_hashed_at_rest`], [`check_expired_backlog`] and [`check_version_recorded`].
     ///
     /// # Panics
     ///

@@ -1,21 +1,23 @@
 //! Redis (single node or cluster): `RedisStore::connect` / `connect_cluster` against a plain
 //! redis-rs connection sending the same commands and scripts.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use authly_session_redis::RedisStore;
 use authly_session_redis::redis::cluster::ClusterClient;
-use authly_session_redis::redis::{self, AsyncConnectionConfig, Client};
+use authly_session_redis::redis::{
+    self, AsyncCommands, AsyncConnectionConfig, Client, ScanOptions,
+};
+use authly_test_servers::Backend;
 
-use super::{Measured, store_side, table_name};
-use crate::report::{Role, SideInfo};
-use crate::run::{Plan, Side, run_cells};
+use super::{Job, Measured, store_side, table_name};
+use crate::report::Role;
+use crate::run::{Side, run_cells};
 use crate::targets::BenchError;
 use crate::targets::raw_redis::{RawConnection, RawRedis};
-use crate::workload::Workload;
 
-/// The timeouts `RedisStore::connect` sets (`authly-session-redis/src/connection.rs`).
+/// The timeouts `RedisStore::connect` sets (`authly-session-redis/src/connection.rs`, which
+/// keeps them private: the store does not report them).
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -23,17 +25,10 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 const CLEANUP_BATCH: usize = 500;
 
 /// Measures `RedisStore` and raw redis-rs under two fresh key prefixes, removed afterwards.
-/// `urls` holds one server, or (with `cluster`) any nodes of a cluster.
-pub async fn measure(
-    backend: &str,
-    urls: &[&str],
-    cluster: bool,
-    workload: &Arc<Workload>,
-    plan: &Plan,
-    aa: bool,
-) -> Result<Measured, BenchError> {
+/// `urls` holds one server, or (for `redis-cluster`) any nodes of a cluster.
+pub async fn measure(backend: Backend, urls: &[&str], job: &Job) -> Result<Measured, BenchError> {
     let prefixes = [table_name("store"), table_name("raw")];
-    let result = measure_with(backend, urls, cluster, &prefixes, workload, plan, aa).await;
+    let result = measure_with(backend, urls, &prefixes, job).await;
     let cleanup = cleanup(urls, &prefixes).await;
     let measured = result?;
     cleanup?;
@@ -41,14 +36,12 @@ pub async fn measure(
 }
 
 async fn measure_with(
-    backend: &str,
+    backend: Backend,
     urls: &[&str],
-    cluster: bool,
     [store_prefix, raw_prefix]: &[String; 2],
-    workload: &Arc<Workload>,
-    plan: &Plan,
-    aa: bool,
+    job: &Job,
 ) -> Result<Measured, BenchError> {
+    let cluster = backend == Backend::RedisCluster;
     let (store, raw, store_setup, raw_setup) = if cluster {
         let store = RedisStore::connect_cluster(urls).await?;
         let client = ClusterClient::builder(urls.iter().copied())
@@ -85,21 +78,19 @@ async fn measure_with(
     let version = server_version(urls[0]).await?;
     let sides = vec![
         store_side(
-            aa,
+            job.aa,
             store_setup.into(),
-            store.with_prefix(store_prefix),
+            store.with_prefix(store_prefix)?,
             || RawRedis::new(raw.clone(), store_prefix),
         ),
         Side::new(
-            SideInfo {
-                name: "raw".into(),
-                setup: raw_setup.into(),
-                role: Role::Floor,
-            },
+            "raw",
+            Role::Floor,
+            raw_setup.into(),
             RawRedis::new(raw, raw_prefix),
         ),
     ];
-    let cells = run_cells(backend, &sides, workload, plan).await?;
+    let cells = run_cells(backend, &sides, job).await?;
     let mode = if cluster {
         format!(" (cluster of {} nodes given)", urls.len())
     } else {
@@ -136,23 +127,15 @@ async fn cleanup(urls: &[&str], prefixes: &[String; 2]) -> Result<(), BenchError
             .get_multiplexed_async_connection()
             .await?;
         for prefix in prefixes {
-            let mut keys: Vec<String> = Vec::new();
-            let mut cursor = 0u64;
-            loop {
-                let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(format!("{prefix}:*"))
-                    .arg("COUNT")
-                    .arg(1000)
-                    .query_async(&mut connection)
-                    .await?;
-                keys.extend(batch);
-                if next == 0 {
-                    break;
-                }
-                cursor = next;
+            let pattern = ScanOptions::default()
+                .with_pattern(format!("{prefix}:*"))
+                .with_count(1000);
+            let mut scan = connection.scan_options::<String>(pattern).await?;
+            let mut keys = Vec::new();
+            while let Some(key) = scan.next_item().await {
+                keys.push(key?);
             }
+            drop(scan);
             for batch in keys.chunks(CLEANUP_BATCH) {
                 let mut pipe = redis::pipe();
                 for key in batch {

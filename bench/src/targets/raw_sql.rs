@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use authly_session::{Session, decode_identity, encode_identity, identity_key, session_handle};
-use authly_session_sql::Dialect;
+use authly_session::store_kit::{decode_identity, encode_identity, identity_key};
+use authly_session::{Session, session_handle};
 use authly_session_sql::sqlx::{
     self, AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row,
     SqlSafeStr, SqlStr, Type,
 };
+use authly_session_sql::{DELETE_EXPIRED_BATCH, Dialect};
 use chrono::Utc;
 
 use super::{BenchError, Target, corrupt};
@@ -39,7 +40,7 @@ impl<D: Dialect> RawSql<D> {
     pub fn new(reader: Pool<D::Database>, writer: Pool<D::Database>, table: &str) -> Self {
         let table =
             D::table_name(table).expect("the benchmark's table names are plain identifiers");
-        let statements = D::statements(&table);
+        let statements = D::statements(&table, DELETE_EXPIRED_BATCH);
         RawSql {
             reader,
             writer,

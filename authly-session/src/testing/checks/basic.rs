@@ -3,123 +3,75 @@
 use chrono::{Duration, Utc};
 
 use crate::testing::context::Ctx;
-use crate::testing::semantic::*;
-use crate::store_kit::truncate_to_micros;
-use crate::{SessionError, SessionStore};
+use crate::testing::semantic::{Semantic, ensure};
+use crate::{Session, SessionError, SessionStore};
 
-/// Strings a cookie may carry that are not session ids.
-pub(crate) fn invalid_ids() -> Vec<String> {
-    vec![
+/// Strings a cookie may carry that are not session ids, each (but the empty one) unique to the
+/// run and remembered, so the log check finds them and no other run's logs.
+fn invalid_ids<S>(ctx: &Ctx<S>) -> Vec<String> {
+    let ids = vec![
         String::new(),
-        "a".repeat(129),
-        "has space".into(),
-        "nul\0byte".into(),
-        "tab\there".into(),
-        "newline\n".into(),
-        "caf\u{e9}".into(),
-        "del\u{7f}".into(),
-    ]
+        ctx.id(&"a".repeat(129)),
+        ctx.id("has space"),
+        ctx.id("nul\0byte"),
+        ctx.id("tab\there"),
+        ctx.id("newline\n"),
+        ctx.id("caf\u{e9}"),
+        ctx.id("del\u{7f}"),
+    ];
+    for id in &ids {
+        ctx.remember(id);
+    }
+    ids
 }
 
 pub(crate) async fn round_trip<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::ROUND_TRIP);
     let identity = ctx.identity("round-trip");
     let mut session = ctx.session(&identity, Duration::hours(1));
     // Nanoseconds the store may drop; microseconds it must keep.
     session.expires_at += Duration::nanoseconds(123_456_789);
-    ok(ROUND_TRIP, "save", ctx.store.save_session(&session).await);
-    let loaded = ok(
-        ROUND_TRIP,
-        "load",
-        ctx.store.load_session(&session.id).await,
-    );
-    let loaded =
-        loaded.unwrap_or_else(|| panic!("conformance: {ROUND_TRIP}: a saved session did not load"));
-    ensure!(ROUND_TRIP, loaded.id == session.id, "loaded id differs");
-    ensure!(
-        ROUND_TRIP,
-        loaded.identity == session.identity,
-        "identity differs: {:?}",
-        loaded.identity
-    );
-    ensure!(
-        ROUND_TRIP,
-        truncate_to_micros(loaded.expires_at) == truncate_to_micros(session.expires_at),
-        "expires_at lost microsecond precision: saved {}, loaded {}",
-        session.expires_at,
-        loaded.expires_at
-    );
-    ok(
-        ROUND_TRIP,
-        "delete",
-        ctx.store.delete_session(&session.id).await,
-    );
+    check.save(&session).await;
+    let loaded = check
+        .loaded(&session.id, "a saved session did not load")
+        .await;
+    ensure!(check, loaded.id == session.id, "loaded id differs");
+    check.same_as_saved("load", (&loaded.identity, loaded.expires_at), &session);
+    check.delete(&session.id).await;
 }
 
 pub(crate) async fn upsert<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::UPSERT);
     let first = ctx.identity("upsert-first");
     let mut session = ctx.session(&first, Duration::hours(1));
-    ok(UPSERT, "first save", ctx.store.save_session(&session).await);
+    check.save(&session).await;
     session.identity = ctx.identity("upsert-second");
     session
         .identity
         .attributes
         .insert("role".into(), "admin".into());
     session.expires_at = Utc::now() + Duration::hours(5);
-    ok(
-        UPSERT,
-        "second save",
-        ctx.store.save_session(&session).await,
-    );
-    let loaded = ok(UPSERT, "load", ctx.store.load_session(&session.id).await);
-    let loaded = loaded.unwrap_or_else(|| {
-        panic!("conformance: {UPSERT}: the session vanished after a second save")
-    });
-    ensure!(
-        UPSERT,
-        loaded.identity == session.identity,
-        "identity was not replaced"
-    );
-    ensure!(
-        UPSERT,
-        truncate_to_micros(loaded.expires_at) == truncate_to_micros(session.expires_at),
-        "expiry was not replaced"
-    );
-    let old = ok(
-        UPSERT,
-        "list",
-        ctx.store
-            .list_identity_sessions(&first.provider_id, &first.external_id)
-            .await,
-    );
-    ensure!(
-        UPSERT,
-        old.is_empty(),
-        "the replaced identity still lists the session"
-    );
-    ok(
-        UPSERT,
-        "delete",
-        ctx.store.delete_session(&session.id).await,
-    );
+    check.save(&session).await;
+    let loaded = check
+        .loaded(&session.id, "the session vanished after a second save")
+        .await;
+    // The second save's identity and expiry replaced the first's.
+    check.same_as_saved("load", (&loaded.identity, loaded.expires_at), &session);
+    check
+        .lists_none(&first, "the replaced identity still lists the session")
+        .await;
+    check.delete(&session.id).await;
 }
 
 pub(crate) async fn load_none<S: SessionStore>(ctx: &Ctx<S>) {
-    let unknown = ctx.id("unknown");
-    ensure!(
-        LOAD_NONE,
-        ok(
-            LOAD_NONE,
-            "load of an unknown id",
-            ctx.store.load_session(&unknown).await
-        )
-        .is_none(),
-        "an unknown id loaded a session"
-    );
-    for id in invalid_ids() {
-        ctx.remember(&id);
+    let check = ctx.check(Semantic::LOAD_NONE);
+    check
+        .gone(&ctx.id("unknown"), "an unknown id loaded a session")
+        .await;
+    for id in invalid_ids(ctx) {
         let result = ctx.store.load_session(&id).await;
         ensure!(
-            LOAD_NONE,
+            check,
             matches!(result, Ok(None)),
             "load of an invalid id gave {result:?}, not Ok(None)"
         );
@@ -127,215 +79,142 @@ pub(crate) async fn load_none<S: SessionStore>(ctx: &Ctx<S>) {
 }
 
 pub(crate) async fn save_invalid<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::SAVE_INVALID);
     let identity = ctx.identity("save-invalid");
-    for id in invalid_ids() {
+    for id in invalid_ids(ctx) {
         let session = ctx.session_with_id(id, &identity, Utc::now() + Duration::hours(1));
         let result = ctx.store.save_session(&session).await;
         ensure!(
-            SAVE_INVALID,
+            check,
             matches!(result, Err(SessionError::InvalidSessionId { .. })),
             "save with an invalid id gave {result:?}, not Err(InvalidSessionId)"
         );
     }
-    let listed = ok(
-        SAVE_INVALID,
-        "list",
-        ctx.store
-            .list_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    );
-    ensure!(
-        SAVE_INVALID,
-        listed.is_empty(),
-        "a save with an invalid id wrote {} session(s)",
-        listed.len()
-    );
+    check
+        .lists_none(&identity, "a save with an invalid id wrote a session")
+        .await;
 }
 
 pub(crate) async fn delete_idempotent<S: SessionStore>(ctx: &Ctx<S>) {
-    let identity = ctx.identity("delete");
-    let session = ctx.session(&identity, Duration::hours(1));
-    ok(
-        DELETE_IDEMPOTENT,
-        "save",
-        ctx.store.save_session(&session).await,
-    );
-    ok(
-        DELETE_IDEMPOTENT,
-        "delete",
-        ctx.store.delete_session(&session.id).await,
-    );
-    ensure!(
-        DELETE_IDEMPOTENT,
-        ok(
-            DELETE_IDEMPOTENT,
-            "load",
-            ctx.store.load_session(&session.id).await
-        )
-        .is_none(),
-        "a deleted session still loads"
-    );
-    ok(
-        DELETE_IDEMPOTENT,
-        "second delete",
-        ctx.store.delete_session(&session.id).await,
-    );
-    ok(
-        DELETE_IDEMPOTENT,
-        "delete of an unknown id",
-        ctx.store.delete_session(&ctx.id("never-saved")).await,
-    );
-    for id in invalid_ids() {
-        ok(
-            DELETE_IDEMPOTENT,
-            "delete of an invalid id",
-            ctx.store.delete_session(&id).await,
-        );
+    let check = ctx.check(Semantic::DELETE_IDEMPOTENT);
+    let session = ctx.session(&ctx.identity("delete"), Duration::hours(1));
+    check.save(&session).await;
+    check.delete(&session.id).await;
+    check
+        .gone(&session.id, "a deleted session still loads")
+        .await;
+    // Again, never saved, and invalid: all Ok.
+    for id in [session.id.clone(), ctx.id("never-saved")]
+        .into_iter()
+        .chain(invalid_ids(ctx))
+    {
+        check.delete(&id).await;
     }
 }
 
 pub(crate) async fn case_sensitive<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::CASE_SENSITIVE);
     let lower_identity = ctx.identity("case-lower");
     let upper_identity = ctx.identity("case-upper");
     let far = Utc::now() + Duration::hours(1);
     let lower = ctx.session_with_id(ctx.id("abcdef"), &lower_identity, far);
     let upper = ctx.session_with_id(lower.id.to_uppercase(), &upper_identity, far);
     let spaced = ctx.session_with_id(format!("{}_", lower.id), &upper_identity, far);
+    check.save_all(vec![&lower, &upper, &spaced]).await;
     for session in [&lower, &upper, &spaced] {
-        ok(
-            CASE_SENSITIVE,
-            "save",
-            ctx.store.save_session(session).await,
-        );
-    }
-    for session in [&lower, &upper, &spaced] {
-        let loaded = ok(
-            CASE_SENSITIVE,
-            "load",
-            ctx.store.load_session(&session.id).await,
-        );
+        let loaded = check.load(&session.id).await;
         ensure!(
-            CASE_SENSITIVE,
+            check,
             loaded.as_ref().map(|s| &s.identity) == Some(&session.identity)
                 && loaded.map(|s| s.id) == Some(session.id.clone()),
             "ids that differ only in case or a trailing byte were merged"
         );
     }
-    ok(
-        CASE_SENSITIVE,
-        "delete",
-        ctx.store.delete_session(&upper.id).await,
-    );
-    ensure!(
-        CASE_SENSITIVE,
-        ok(
-            CASE_SENSITIVE,
-            "load",
-            ctx.store.load_session(&lower.id).await
+    check.delete(&upper.id).await;
+    check
+        .loaded(
+            &lower.id,
+            "deleting the upper-case id removed the lower-case one",
         )
-        .is_some(),
-        "deleting the upper-case id removed the lower-case one"
-    );
-    for session in [&lower, &spaced] {
-        ok(
-            CASE_SENSITIVE,
-            "delete",
-            ctx.store.delete_session(&session.id).await,
-        );
-    }
+        .await;
+    check.delete_all(vec![&lower, &spaced]).await;
 }
 
 pub(crate) async fn touch<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::TOUCH);
     let identity = ctx.identity("touch");
     let session = ctx.session(&identity, Duration::minutes(5));
-    ok(TOUCH, "save", ctx.store.save_session(&session).await);
+    check.save(&session).await;
     let later = Utc::now() + Duration::hours(3) + Duration::nanoseconds(987_654);
-    ensure!(
-        TOUCH,
-        ok(
-            TOUCH,
-            "touch",
-            ctx.store.touch_session(&session.id, later).await
-        ),
-        "touching a live session returned false"
+    // Twice to the same time: a store that counts changed rather than matched rows fails here.
+    for attempt in ["first", "second"] {
+        ensure!(
+            check,
+            check.touch(&session.id, later).await,
+            "the {attempt} touch of a live session to the same time returned false"
+        );
+    }
+    let touched = Session {
+        expires_at: later,
+        ..session.clone()
+    };
+    let loaded = check
+        .loaded(&session.id, "a touched session did not load")
+        .await;
+    check.same_as_saved(
+        "load after touch",
+        (&loaded.identity, loaded.expires_at),
+        &touched,
     );
-    let loaded = ok(TOUCH, "load", ctx.store.load_session(&session.id).await)
-        .unwrap_or_else(|| panic!("conformance: {TOUCH}: a touched session did not load"));
+    let listed = check.list(&identity).await;
     ensure!(
-        TOUCH,
-        truncate_to_micros(loaded.expires_at) == truncate_to_micros(later),
-        "load does not see the new expiry"
+        check,
+        listed.len() == 1,
+        "a touched session is listed {} times",
+        listed.len()
     );
-    ensure!(
-        TOUCH,
-        loaded.identity == identity,
-        "touch changed the identity"
-    );
-    let listed = ok(
-        TOUCH,
-        "list",
-        ctx.store
-            .list_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    );
-    ensure!(
-        TOUCH,
-        listed.len() == 1 && truncate_to_micros(listed[0].expires_at) == truncate_to_micros(later),
-        "list does not see the new expiry"
+    check.same_as_saved(
+        "list after touch",
+        (&listed[0].identity, listed[0].expires_at),
+        &touched,
     );
 
-    let unknown = ctx.id("touch-unknown");
     ensure!(
-        TOUCH,
-        !ok(
-            TOUCH,
-            "touch unknown",
-            ctx.store.touch_session(&unknown, later).await
-        ),
+        check,
+        !check.touch(&ctx.id("touch-unknown"), later).await,
         "touching an unknown id returned true"
     );
-    for id in invalid_ids() {
+    for id in invalid_ids(ctx) {
         let result = ctx.store.touch_session(&id, later).await;
         ensure!(
-            TOUCH,
+            check,
             matches!(result, Ok(false)),
             "touching an invalid id gave {result:?}, not Ok(false)"
         );
     }
     ensure!(
-        TOUCH,
-        ok(
-            TOUCH,
-            "touch into the past",
-            ctx.store
-                .touch_session(&session.id, Utc::now() - Duration::seconds(1))
-                .await
-        ),
+        check,
+        check
+            .touch(&session.id, Utc::now() - Duration::seconds(1))
+            .await,
         "touching a live session to a past time returned false"
     );
+    check
+        .gone(&session.id, "a session touched to a past time still loads")
+        .await;
     ensure!(
-        TOUCH,
-        ok(TOUCH, "load", ctx.store.load_session(&session.id).await).is_none(),
-        "a session touched to a past time still loads"
-    );
-    ensure!(
-        TOUCH,
-        !ok(
-            TOUCH,
-            "touch ended",
-            ctx.store.touch_session(&session.id, later).await
-        ),
+        check,
+        !check.touch(&session.id, later).await,
         "touching an ended session returned true"
     );
-    ensure!(
-        TOUCH,
-        ok(TOUCH, "load", ctx.store.load_session(&session.id).await).is_none(),
-        "touching an ended session revived it"
-    );
-    ok(TOUCH, "delete", ctx.store.delete_session(&session.id).await);
+    check
+        .gone(&session.id, "touching an ended session revived it")
+        .await;
+    check.delete(&session.id).await;
 }
 
 pub(crate) async fn errors_hide_ids<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::SECRET_ID);
     let identity = ctx.identity("secret");
     let secret = format!("{} but with spaces", ctx.id("topsecretcookievalue"));
     let session = ctx.session_with_id(secret.clone(), &identity, Utc::now() + Duration::hours(1));
@@ -344,21 +223,17 @@ pub(crate) async fn errors_hide_ids<S: SessionStore>(ctx: &Ctx<S>) {
         .save_session(&session)
         .await
         .expect_err("an id with spaces was accepted");
-    for text in [
-        error.to_string(),
-        format!("{error:?}"),
-        format!("{session:?}"),
+    let valid = ctx.session(&identity, Duration::hours(1));
+    for (text, id) in [
+        (error.to_string(), &secret),
+        (format!("{error:?}"), &secret),
+        (format!("{session:?}"), &secret),
+        (format!("{valid:?}"), &valid.id),
     ] {
         ensure!(
-            SECRET_ID,
-            !text.contains(&secret),
+            check,
+            !text.contains(id.as_str()),
             "an error or Debug output holds the full id: {text}"
         );
     }
-    let valid = ctx.session(&identity, Duration::hours(1));
-    ensure!(
-        SECRET_ID,
-        !format!("{valid:?}").contains(&valid.id),
-        "Session's Debug output holds the full id"
-    );
 }

@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use tracing::instrument::WithSubscriber;
 
 use crate::testing::context::Ctx;
-use crate::testing::semantic::*;
+use crate::testing::semantic::Semantic;
 use crate::{Identity, SessionStore};
 
 const TASKS: usize = 64;
@@ -75,14 +75,15 @@ pub(crate) async fn mixed_operations<S: SessionStore + Clone>(ctx: &Ctx<S>) {
         };
         tasks.push(tokio::spawn(work.with_current_subscriber()));
     }
+    let check = ctx.check(Semantic::CONCURRENCY);
     for task in tasks {
         match task.await {
             Ok(Ok(())) => {}
-            Ok(Err(message)) => panic!("conformance: {CONCURRENCY}: {message}"),
-            Err(join) => panic!("conformance: {CONCURRENCY}: a task panicked: {join}"),
+            Ok(Err(message)) => check.fail(message),
+            Err(join) => check.fail(format_args!("a task panicked: {join}")),
         }
     }
     for id in &ids {
-        ok(CONCURRENCY, "delete", ctx.store.delete_session(id).await);
+        check.delete(id).await;
     }
 }

@@ -4,21 +4,29 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
 
+use crate::testing::check::{Check, handles};
 use crate::testing::context::Ctx;
-use crate::testing::semantic::*;
-use crate::{Session, SessionStore, session_handle};
+use crate::testing::semantic::{Semantic, ensure};
+use crate::{Identity, Session, SessionStore};
 
 /// How long the short-lived sessions live; the suite sleeps a little longer, once.
 const SHORT_LIFE_MS: i64 = 1_000;
 const SHORT_LIVED: usize = 5;
 
+/// The handles `identity` lists.
+async fn listed<S: SessionStore>(check: &Check<'_, S>, identity: &Identity) -> BTreeSet<String> {
+    check
+        .list(identity)
+        .await
+        .into_iter()
+        .map(|info| info.handle)
+        .collect()
+}
+
 pub(crate) async fn expiry_everywhere<S: SessionStore>(ctx: &Ctx<S>) {
+    let cleanup = ctx.check(Semantic::DELETE_EXPIRED);
     // Start from a store holding no expired session, so the count below is exact.
-    ok(
-        DELETE_EXPIRED,
-        "initial delete_expired",
-        ctx.store.delete_expired().await,
-    );
+    cleanup.delete_expired().await;
 
     let identity = ctx.identity("expiry");
     let short: Vec<Session> = (0..SHORT_LIVED)
@@ -27,31 +35,11 @@ pub(crate) async fn expiry_everywhere<S: SessionStore>(ctx: &Ctx<S>) {
     let live: Vec<Session> = (0..2)
         .map(|_| ctx.session(&identity, Duration::hours(1)))
         .collect();
-    for session in short.iter().chain(&live) {
-        ok(
-            DELETE_EXPIRED,
-            "save",
-            ctx.store.save_session(session).await,
-        );
-    }
-    let all: BTreeSet<String> = short
-        .iter()
-        .chain(&live)
-        .map(|s| session_handle(&s.id))
-        .collect();
-    let listed: BTreeSet<String> = ok(
-        ONE_CLOCK,
-        "list",
-        ctx.store
-            .list_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    )
-    .into_iter()
-    .map(|i| i.handle)
-    .collect();
+    cleanup.save_all(short.iter().chain(&live).collect()).await;
+    let clock = ctx.check(Semantic::ONE_CLOCK);
     ensure!(
-        ONE_CLOCK,
-        listed == all,
+        clock,
+        listed(&clock, &identity).await == handles(short.iter().chain(&live)),
         "sessions with a second to live are not all listed"
     );
 
@@ -70,93 +58,54 @@ pub(crate) async fn expiry_everywhere<S: SessionStore>(ctx: &Ctx<S>) {
     )
     .await;
 
+    let (load, touch) = (ctx.check(Semantic::LOAD_NONE), ctx.check(Semantic::TOUCH));
     for session in &short {
+        load.gone(&session.id, "an expired session still loads")
+            .await;
         ensure!(
-            LOAD_NONE,
-            ok(LOAD_NONE, "load", ctx.store.load_session(&session.id).await).is_none(),
-            "an expired session still loads"
-        );
-        ensure!(
-            TOUCH,
-            !ok(
-                TOUCH,
-                "touch",
-                ctx.store
-                    .touch_session(&session.id, Utc::now() + Duration::hours(1))
-                    .await
-            ),
+            touch,
+            !touch
+                .touch(&session.id, Utc::now() + Duration::hours(1))
+                .await,
             "touching an expired session returned true"
         );
-        ensure!(
-            TOUCH,
-            ok(TOUCH, "load", ctx.store.load_session(&session.id).await).is_none(),
-            "touching an expired session revived it"
-        );
+        touch
+            .gone(&session.id, "touching an expired session revived it")
+            .await;
     }
-    let listed: BTreeSet<String> = ok(
-        LIST,
-        "list",
-        ctx.store
-            .list_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    )
-    .into_iter()
-    .map(|i| i.handle)
-    .collect();
-    let live_handles: BTreeSet<String> = live.iter().map(|s| session_handle(&s.id)).collect();
+    let list = ctx.check(Semantic::LIST);
+    let still_listed = listed(&list, &identity).await;
     ensure!(
-        LIST,
-        listed == live_handles,
+        list,
+        still_listed == handles(&live),
         "list shows {} sessions, expected the 2 live ones",
-        listed.len()
+        still_listed.len()
     );
 
-    let removed = ok(
-        DELETE_EXPIRED,
-        "delete_expired",
-        ctx.store.delete_expired().await,
-    );
+    let removed = cleanup.delete_expired().await;
     let expected = if ctx.server_side_expiry {
         0
     } else {
         SHORT_LIVED as u64
     };
     ensure!(
-        DELETE_EXPIRED,
+        cleanup,
         removed == expected,
         "delete_expired returned {removed}, expected {expected}"
     );
-    let again = ok(
-        DELETE_EXPIRED,
-        "second delete_expired",
-        ctx.store.delete_expired().await,
-    );
+    let again = cleanup.delete_expired().await;
     ensure!(
-        DELETE_EXPIRED,
+        cleanup,
         again == 0,
         "a second delete_expired removed {again}"
     );
-    for session in &live {
-        ensure!(
-            DELETE_EXPIRED,
-            ok(
-                DELETE_EXPIRED,
-                "load",
-                ctx.store.load_session(&session.id).await
-            )
-            .is_some(),
-            "delete_expired removed a live session"
-        );
-    }
-    let count = ok(
-        DELETE_IDENTITY,
-        "delete_identity_sessions",
-        ctx.store
-            .delete_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    );
+    cleanup
+        .all_load(&live, "delete_expired removed a live session")
+        .await;
+    let everywhere = ctx.check(Semantic::DELETE_IDENTITY);
+    let count = everywhere.delete_identity(&identity).await;
     ensure!(
-        DELETE_IDENTITY,
+        everywhere,
         count == live.len() as u64,
         "removed {count} sessions, expected {}",
         live.len()
@@ -165,57 +114,25 @@ pub(crate) async fn expiry_everywhere<S: SessionStore>(ctx: &Ctx<S>) {
 
 /// Semantic 5: an expired session is never stored, and replaces (removes) a stored one.
 pub(crate) async fn save_expired<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::SAVE_EXPIRED);
     let identity = ctx.identity("save-expired");
     let mut session = ctx.session(&identity, Duration::hours(1));
-    ok(
-        SAVE_EXPIRED,
-        "save live",
-        ctx.store.save_session(&session).await,
-    );
+    check.save(&session).await;
     session.expires_at = Utc::now() - Duration::seconds(5);
-    ok(
-        SAVE_EXPIRED,
-        "save expired over live",
-        ctx.store.save_session(&session).await,
-    );
-    ensure!(
-        SAVE_EXPIRED,
-        ok(
-            SAVE_EXPIRED,
-            "load",
-            ctx.store.load_session(&session.id).await
+    check.save(&session).await;
+    check
+        .gone(
+            &session.id,
+            "saving an expired session left the stored one loadable",
         )
-        .is_none(),
-        "saving an expired session left the stored one loadable"
-    );
+        .await;
     let fresh = ctx.session(&identity, Duration::seconds(-1));
-    ok(
-        SAVE_EXPIRED,
-        "save expired",
-        ctx.store.save_session(&fresh).await,
-    );
-    ensure!(
-        SAVE_EXPIRED,
-        ok(
-            SAVE_EXPIRED,
-            "load",
-            ctx.store.load_session(&fresh.id).await
-        )
-        .is_none(),
-        "an expired session became loadable"
-    );
-    let listed = ok(
-        SAVE_EXPIRED,
-        "list",
-        ctx.store
-            .list_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    );
-    ensure!(
-        SAVE_EXPIRED,
-        listed.is_empty(),
-        "saving expired sessions left {} listed",
-        listed.len()
-    );
+    check.save(&fresh).await;
+    check
+        .gone(&fresh.id, "an expired session became loadable")
+        .await;
+    check
+        .lists_none(&identity, "saving expired sessions left some listed")
+        .await;
     // Removed, not merely hidden: delete_expired (checked after the wait) must not count them.
 }

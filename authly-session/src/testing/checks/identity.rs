@@ -4,45 +4,37 @@ use std::collections::BTreeSet;
 
 use chrono::Duration;
 
+use crate::testing::check::{Check, handles};
 use crate::testing::context::Ctx;
-use crate::testing::semantic::*;
-use crate::{Identity, Session, SessionStore, session_handle};
+use crate::testing::semantic::{Semantic, ensure};
+use crate::{Identity, Session, SessionInfo, SessionStore, session_handle};
 
-fn handles(sessions: &[&Session]) -> BTreeSet<String> {
-    sessions.iter().map(|s| session_handle(&s.id)).collect()
-}
-
-async fn listed<S: SessionStore>(
-    ctx: &Ctx<S>,
-    semantic: Semantic,
-    identity: &Identity,
-) -> BTreeSet<String> {
-    let infos = ok(
-        semantic,
-        "list_identity_sessions",
-        ctx.store
-            .list_identity_sessions(&identity.provider_id, &identity.external_id)
-            .await,
-    );
+/// What `identity` lists, checked to hold only its own sessions, each once.
+async fn listed<S: SessionStore>(check: &Check<'_, S>, identity: &Identity) -> Vec<SessionInfo> {
+    let infos = check.list(identity).await;
     for info in &infos {
         ensure!(
-            semantic,
+            check,
             info.identity.provider_id == identity.provider_id
                 && info.identity.external_id == identity.external_id,
             "listed a session of another identity: {:?}",
             info.identity
         );
     }
-    let set: BTreeSet<String> = infos.iter().map(|i| i.handle.clone()).collect();
     ensure!(
-        semantic,
-        set.len() == infos.len(),
+        check,
+        handles_of(&infos).len() == infos.len(),
         "a session was listed twice"
     );
-    set
+    infos
+}
+
+fn handles_of(infos: &[SessionInfo]) -> BTreeSet<String> {
+    infos.iter().map(|i| i.handle.clone()).collect()
 }
 
 pub(crate) async fn list_exact<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::LIST);
     let base = ctx.identity("list");
     let provider = base.provider_id.clone();
     let with = |provider_id: String, external_id: &str| {
@@ -71,45 +63,25 @@ pub(crate) async fn list_exact<S: SessionStore>(ctx: &Ctx<S>) {
         .iter()
         .map(|d| ctx.session(d, Duration::hours(1)))
         .collect();
-    for session in mine.iter().chain(&others) {
-        ok(LIST, "save", ctx.store.save_session(session).await);
-    }
-    let expected = handles(&mine.iter().collect::<Vec<_>>());
-    let got = listed(ctx, LIST, &target).await;
+    check.save_all(mine.iter().chain(&others).collect()).await;
+    let infos = listed(&check, &target).await;
     ensure!(
-        LIST,
-        got == expected,
+        check,
+        handles_of(&infos) == handles(&mine),
         "expected exactly the identity's 2 sessions, got {} handle(s)",
-        got.len()
-    );
-    let infos = ok(
-        LIST,
-        "list",
-        ctx.store
-            .list_identity_sessions(&target.provider_id, &target.external_id)
-            .await,
+        infos.len()
     );
     for info in infos {
         let session = mine
             .iter()
             .find(|s| session_handle(&s.id) == info.handle)
             .expect("checked above");
-        ensure!(
-            LIST,
-            info.identity == session.identity,
-            "listed identity differs from the saved one"
-        );
-        ensure!(
-            LIST,
-            crate::store_kit::truncate_to_micros(info.expires_at)
-                == crate::store_kit::truncate_to_micros(session.expires_at),
-            "listed expiry differs from the saved one"
-        );
+        check.same_as_saved("list", (&info.identity, info.expires_at), session);
     }
     for decoy in &decoys {
-        let got = listed(ctx, LIST, decoy).await;
+        let got = listed(&check, decoy).await;
         ensure!(
-            LIST,
+            check,
             got.len() == 1,
             "identity {:?}/{:?} lists {} sessions, expected 1",
             decoy.provider_id,
@@ -117,52 +89,39 @@ pub(crate) async fn list_exact<S: SessionStore>(ctx: &Ctx<S>) {
             got.len()
         );
     }
-    ensure!(
-        LIST,
-        listed(ctx, LIST, &with(format!("{provider}-nobody"), "a_c%"))
-            .await
-            .is_empty(),
-        "an identity without sessions lists some"
-    );
-    for session in mine.iter().chain(&others) {
-        ok(LIST, "delete", ctx.store.delete_session(&session.id).await);
-    }
+    let nobody = with(format!("{provider}-nobody"), "a_c%");
+    check
+        .lists_none(&nobody, "an identity without sessions lists some")
+        .await;
+    check.delete_all(mine.iter().chain(&others).collect()).await;
 }
 
 pub(crate) async fn delete_by_handle<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::LIST);
     let identity = ctx.identity("by-handle");
     let sessions: Vec<Session> = (0..3)
         .map(|_| ctx.session(&identity, Duration::hours(1)))
         .collect();
-    for session in &sessions {
-        ok(LIST, "save", ctx.store.save_session(session).await);
-    }
+    check.save_all(sessions.iter().collect()).await;
     let victim = session_handle(&sessions[1].id);
     ensure!(
-        LIST,
-        listed(ctx, LIST, &identity).await.contains(&victim),
+        check,
+        handles_of(&listed(&check, &identity).await).contains(&victim),
         "a saved session is not listed"
     );
-    ok(
-        LIST,
-        "delete_session_by_handle",
-        ctx.store.delete_session_by_handle(&victim).await,
-    );
-    ensure!(
-        LIST,
-        ok(LIST, "load", ctx.store.load_session(&sessions[1].id).await).is_none(),
-        "the session deleted by handle still loads"
-    );
+    check.delete_by_handle(&victim).await;
+    check
+        .gone(&sessions[1].id, "the session deleted by handle still loads")
+        .await;
     for kept in [&sessions[0], &sessions[2]] {
-        ensure!(
-            LIST,
-            ok(LIST, "load", ctx.store.load_session(&kept.id).await).is_some(),
-            "deleting one handle ended another session"
-        );
+        check
+            .loaded(&kept.id, "deleting one handle ended another session")
+            .await;
     }
+    let remaining = handles([&sessions[0], &sessions[2]]);
     ensure!(
-        LIST,
-        listed(ctx, LIST, &identity).await == handles(&[&sessions[0], &sessions[2]]),
+        check,
+        handles_of(&listed(&check, &identity).await) == remaining,
         "list after delete by handle is wrong"
     );
     let upper = session_handle(&sessions[0].id).to_uppercase();
@@ -176,23 +135,18 @@ pub(crate) async fn delete_by_handle<S: SessionStore>(ctx: &Ctx<S>) {
         &"g".repeat(64),
         &victim,
     ] {
-        ok(
-            LIST,
-            "delete_session_by_handle of an unknown or malformed handle",
-            ctx.store.delete_session_by_handle(malformed).await,
-        );
+        check.delete_by_handle(malformed).await;
     }
     ensure!(
-        LIST,
-        listed(ctx, LIST, &identity).await.len() == 2,
-        "a malformed handle deleted a session"
+        check,
+        handles_of(&listed(&check, &identity).await) == remaining,
+        "a malformed or unknown handle deleted a session"
     );
-    for session in &sessions {
-        ok(LIST, "delete", ctx.store.delete_session(&session.id).await);
-    }
+    check.delete_all(sessions.iter().collect()).await;
 }
 
 pub(crate) async fn delete_identity<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::DELETE_IDENTITY);
     let target = ctx.identity("everywhere");
     let mut neighbour = target.clone();
     neighbour.external_id.push('2');
@@ -200,67 +154,27 @@ pub(crate) async fn delete_identity<S: SessionStore>(ctx: &Ctx<S>) {
         .map(|_| ctx.session(&target, Duration::hours(1)))
         .collect();
     let theirs = ctx.session(&neighbour, Duration::hours(1));
-    for session in mine.iter().chain([&theirs]) {
-        ok(
-            DELETE_IDENTITY,
-            "save",
-            ctx.store.save_session(session).await,
-        );
-    }
-    let removed = ok(
-        DELETE_IDENTITY,
-        "delete_identity_sessions",
-        ctx.store
-            .delete_identity_sessions(&target.provider_id, &target.external_id)
-            .await,
-    );
+    check.save_all(mine.iter().chain([&theirs]).collect()).await;
+    let removed = check.delete_identity(&target).await;
     ensure!(
-        DELETE_IDENTITY,
+        check,
         removed == 3,
         "removed {removed} sessions, expected 3"
     );
-    for session in &mine {
-        ensure!(
-            DELETE_IDENTITY,
-            ok(
-                DELETE_IDENTITY,
-                "load",
-                ctx.store.load_session(&session.id).await
-            )
-            .is_none(),
-            "a signed-out-everywhere session still loads"
-        );
-    }
+    check
+        .all_gone(&mine, "a signed-out-everywhere session still loads")
+        .await;
+    check
+        .lists_none(&target, "the identity still lists sessions")
+        .await;
+    check
+        .loaded(&theirs.id, "another identity's session was removed")
+        .await;
+    let again = check.delete_identity(&target).await;
     ensure!(
-        DELETE_IDENTITY,
-        listed(ctx, DELETE_IDENTITY, &target).await.is_empty(),
-        "the identity still lists sessions"
-    );
-    ensure!(
-        DELETE_IDENTITY,
-        ok(
-            DELETE_IDENTITY,
-            "load",
-            ctx.store.load_session(&theirs.id).await
-        )
-        .is_some(),
-        "another identity's session was removed"
-    );
-    let again = ok(
-        DELETE_IDENTITY,
-        "second delete_identity_sessions",
-        ctx.store
-            .delete_identity_sessions(&target.provider_id, &target.external_id)
-            .await,
-    );
-    ensure!(
-        DELETE_IDENTITY,
+        check,
         again == 0,
         "a second sign-out-everywhere removed {again}"
     );
-    ok(
-        DELETE_IDENTITY,
-        "delete",
-        ctx.store.delete_session(&theirs.id).await,
-    );
+    check.delete(&theirs.id).await;
 }

@@ -3,7 +3,7 @@
 use chrono::Duration;
 
 use crate::testing::context::Ctx;
-use crate::testing::semantic::*;
+use crate::testing::semantic::{Semantic, ensure};
 use crate::{Identity, SessionStore, session_handle};
 
 /// Strings that break naive quoting, encoding or collation somewhere.
@@ -43,45 +43,32 @@ pub(crate) async fn round_trip_strings<S: SessionStore>(ctx: &Ctx<S>) {
     );
     sessions.push(punct);
 
+    let check = ctx.check(Semantic::STRINGS);
+    check.save_all(sessions.iter().collect()).await;
     for session in &sessions {
-        ok(STRINGS, "save", ctx.store.save_session(session).await);
-    }
-    for session in &sessions {
-        let loaded = ok(STRINGS, "load", ctx.store.load_session(&session.id).await);
-        let loaded = loaded.unwrap_or_else(|| {
-            panic!("conformance: {STRINGS}: a session with hostile strings did not load")
-        });
-        ensure!(
-            STRINGS,
-            loaded.identity == session.identity,
-            "identity changed on the way through (external_id {:?})",
-            truncate(&session.identity.external_id)
-        );
         let identity = &session.identity;
-        let infos = ok(
-            STRINGS,
-            "list",
-            ctx.store
-                .list_identity_sessions(&identity.provider_id, &identity.external_id)
-                .await,
+        let loaded = check
+            .loaded(&session.id, "a session with hostile strings did not load")
+            .await;
+        ensure!(
+            check,
+            &loaded.identity == identity,
+            "identity changed on the way through (external_id {:?})",
+            truncate(&identity.external_id)
         );
         let want = session_handle(&session.id);
         ensure!(
-            STRINGS,
-            infos
+            check,
+            check
+                .list(identity)
+                .await
                 .iter()
                 .any(|i| i.handle == want && &i.identity == identity),
             "list by exact hostile strings missed the session (external_id {:?})",
             truncate(&identity.external_id)
         );
     }
-    for session in &sessions {
-        ok(
-            STRINGS,
-            "delete",
-            ctx.store.delete_session(&session.id).await,
-        );
-    }
+    check.delete_all(sessions.iter().collect()).await;
 }
 
 fn truncate(text: &str) -> String {

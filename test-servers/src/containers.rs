@@ -1,95 +1,74 @@
 //! Containers for the server backends (PostgreSQL 16, MySQL 8.4, MariaDB 11, Redis 7 and a
-//! 3-master Redis Cluster), on fixed host ports so the fault tests can stop and start them.
+//! 3-master Redis Cluster), each on host ports picked free at its start and fixed from then on,
+//! so a container the fault tests stop and start comes back at the same URL.
 
 use std::any::Any;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use testcontainers::core::{ContainerPort, IntoContainerPort, WaitFor};
+use testcontainers::core::{ContainerPort, WaitFor};
 use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, GenericImage, Image, ImageExt};
 use testcontainers_modules::{mariadb::Mariadb, mysql::Mysql, postgres::Postgres, redis::Redis};
 
-use crate::backend::Backend;
+use crate::Backend;
 
 /// A running container: its URL, the commands that stop and start it, and the guard that
 /// removes it when dropped (testcontainers' watchdog also removes it on Ctrl-C).
 pub struct Started {
+    /// The URL of its server on a host port.
     pub url: String,
+    /// `docker stop` and `docker start` of the container.
     pub fault_commands: (String, String),
+    /// The image and the container's short id, for the log.
     pub description: String,
+    /// The container itself.
     pub guard: Box<dyn Any>,
 }
 
+/// How long an image may take to pull and start.
 const STARTUP: Duration = Duration::from_secs(180);
 
+/// A single-server image: its reference, the port its server listens on inside the container,
+/// and its URL with `{addr}` for the host address.
+type Spec = (&'static str, u16, &'static str);
+
+const POSTGRES: Spec = (
+    "postgres:16-alpine",
+    5432,
+    "postgres://postgres@{addr}/postgres",
+);
+const MYSQL: Spec = ("mysql:8.4", 3306, "mysql://root@{addr}/test");
+const MARIADB: Spec = ("mariadb:11", 3306, "mysql://root@{addr}/test");
+const REDIS: Spec = ("redis:7", 6379, "redis://{addr}");
+
+/// Starts a server for `backend` in a container.
 pub async fn start(backend: Backend) -> Result<Started, String> {
     match backend {
-        Backend::Postgres => {
-            let port = free_port()?;
-            let image = Postgres::default().with_host_auth();
-            run(
-                image,
-                "postgres:16-alpine",
-                port,
-                5432,
-                format!("postgres://postgres@127.0.0.1:{port}/postgres"),
-            )
-            .await
-        }
-        Backend::Mysql => {
-            let port = free_port()?;
-            run(
-                Mysql::default(),
-                "mysql:8.4",
-                port,
-                3306,
-                format!("mysql://root@127.0.0.1:{port}/test"),
-            )
-            .await
-        }
-        Backend::Mariadb => {
-            let port = free_port()?;
-            run(
-                Mariadb::default(),
-                "mariadb:11",
-                port,
-                3306,
-                format!("mysql://root@127.0.0.1:{port}/test"),
-            )
-            .await
-        }
-        Backend::Redis => {
-            let port = free_port()?;
-            run(
-                Redis::default(),
-                "redis:7",
-                port,
-                6379,
-                format!("redis://127.0.0.1:{port}"),
-            )
-            .await
-        }
+        Backend::Postgres => run(Postgres::default().with_host_auth(), POSTGRES).await,
+        Backend::Mysql => run(Mysql::default(), MYSQL).await,
+        Backend::Mariadb => run(Mariadb::default(), MARIADB).await,
+        Backend::Redis => run(Redis::default(), REDIS).await,
         Backend::RedisCluster => redis_cluster().await,
         Backend::Sqlite => Err("sqlite needs no container".into()),
     }
 }
 
+/// Runs `image` as `spec` says, its server's port mapped to a free host port.
 async fn run<I: Image + 'static>(
     image: I,
-    reference: &str,
-    host_port: u16,
-    port: u16,
-    url: String,
+    (reference, port, url): Spec,
 ) -> Result<Started, String> {
+    let host_port = free_port()?;
     let tag = reference.split_once(':').map_or("latest", |(_, tag)| tag);
     let container = image
         .with_tag(tag)
-        .with_mapped_port(host_port, port.tcp())
+        .with_mapped_port(host_port, ContainerPort::Tcp(port))
         .with_startup_timeout(STARTUP)
         .start()
         .await
         .map_err(|e| e.to_string())?;
+    let url = url.replace("{addr}", &format!("127.0.0.1:{host_port}"));
     Ok(started(container, reference, url))
 }
 

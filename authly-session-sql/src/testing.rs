@@ -1,0 +1,511 @@
+//! What the SQL backends' integration tests share (feature `testing`): fixtures and checks
+//! written once, generic over the [`Dialect`].
+//!
+//! [`Fixtures`] builds stores on fresh tables, drops them afterwards, and drives the core's
+//! conformance suite ([`authly_session::testing`]) through what only SQL can arrange: raw rows
+//! for the backlog and corruption checks, a dump of the table, the recorded schema version, a
+//! server to stop. [`store_tests!`](crate::store_tests), [`server_tests!`](crate::server_tests)
+//! and [`fault_test!`](crate::fault_test) declare the `#[tokio::test]`s that run them, so each
+//! backend crate's tests hold only what is its own.
+//!
+//! # Examples
+//!
+//! A server backend's `tests/conformance.rs` (its server tests are `#[ignore]`d unless run with
+//! `--include-ignored`, as `cargo xtask test` does):
+//!
+//! ```ignore
+//! authly_session_sql::server_tests! {
+//!     authly_session_postgres::PostgresDialect, schema_tables: true,
+//!     url: "AUTHLY_TEST_POSTGRES_URL", ignore: "needs AUTHLY_TEST_POSTGRES_URL",
+//! }
+//! ```
+
+use std::marker::PhantomData;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use authly_session::SessionError;
+use authly_session::testing::{self, ServerSwitch, server_url, unique_name};
+use sqlx::pool::PoolOptions;
+use sqlx::{
+    AssertSqlSafe, ColumnIndex, ConnectOptions, Database, Decode, Encode, Executor, IntoArguments,
+    Pool, QueryBuilder, Row, Type,
+};
+
+use crate::pool::Options;
+use crate::{DELETE_EXPIRED_BATCH, Dialect, SqlStore};
+
+/// The longest a test pool waits for a connection: tests run in parallel on a shared server.
+const TEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The connections of a test pool: tests run in parallel, and other suites share the server.
+const TEST_POOL_SIZE: u32 = 4;
+
+/// The store's acquire timeout (5 s) and a margin: no operation may take longer against a
+/// stopped server, nor take longer than this to work again after it is back.
+const FAULT_LIMIT: Duration = Duration::from_secs(10);
+
+/// Expired rows one backlog `INSERT` writes (two parameters each).
+const BACKLOG_ROWS_PER_INSERT: u64 = 5_000;
+
+/// The fixtures and checks of dialect `D`'s integration tests.
+///
+/// Every function works on the table it is given, or on a fresh table of its own that it drops
+/// again; none needs another test's data, so tests may run in parallel on one server.
+///
+/// # Examples
+///
+/// ```ignore
+/// use authly_session_postgres::PostgresDialect;
+/// use authly_session_sql::testing::Fixtures;
+///
+/// let store = Fixtures::<PostgresDialect>::fresh_store(&url, "my_test").await;
+/// // ... raw SQL against store.pool() and store.table() ...
+/// Fixtures::drop_table(&store).await;
+/// ```
+pub struct Fixtures<D>(PhantomData<D>);
+
+impl<D: Dialect> Fixtures<D>
+where
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+    <D::Database as Database>::Arguments: IntoArguments<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Decode<'q, D::Database> + Type<D::Database>,
+    for<'r> &'r str: Decode<'r, D::Database> + Type<D::Database>,
+    for<'q> i64: Encode<'q, D::Database> + Decode<'q, D::Database> + Type<D::Database>,
+    usize: ColumnIndex<<D::Database as Database>::Row>,
+{
+    /// A pool of at most 4 connections on `url`, waiting at most 10 s for one.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached.
+    pub async fn small_pool(url: &str) -> Pool<D::Database> {
+        PoolOptions::<D::Database>::new()
+            .max_connections(TEST_POOL_SIZE)
+            .acquire_timeout(TEST_ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await
+            .expect("connect to the test server")
+    }
+
+    /// A migrated store on a fresh table `{base}_{16 hex digits}`, on a [`Fixtures::small_pool`].
+    /// Drop the table with [`Fixtures::drop_table`] when done.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached or the migration fails.
+    pub async fn fresh_store(url: &str, base: &str) -> SqlStore<D> {
+        let store = SqlStore::<D>::with_table_name(Self::small_pool(url).await, &unique_name(base))
+            .expect("valid table name");
+        store.migrate().await.expect("migrate");
+        store
+    }
+
+    /// Drops the store's table and forgets its schema-version record.
+    ///
+    /// # Panics
+    ///
+    /// When a statement fails.
+    pub async fn drop_table(store: &SqlStore<D>) {
+        let table = store.table();
+        let drop = format!("DROP TABLE IF EXISTS {}", table.quoted(D::QUOTE));
+        sqlx::query(AssertSqlSafe(drop))
+            .execute(store.pool())
+            .await
+            .expect("drop table");
+        let forget = "DELETE FROM authly_session_schema WHERE table_name = ";
+        QueryBuilder::<D::Database>::new(table.render(forget, D::QUOTE))
+            .push_bind(table.to_string())
+            .build()
+            .execute(store.pool())
+            .await
+            .expect("forget the schema version");
+    }
+
+    /// The schema version recorded for the store's table, read with the dialect's own
+    /// [`Dialect::READ_VERSION`]; `None` when no row records one.
+    ///
+    /// # Panics
+    ///
+    /// When the query fails.
+    pub async fn recorded_version(store: &SqlStore<D>) -> Option<i64> {
+        let table = store.table();
+        sqlx::query_scalar(AssertSqlSafe(table.render(D::READ_VERSION, D::QUOTE)))
+            .bind(table.to_string())
+            .fetch_optional(store.pool())
+            .await
+            .expect("read the schema version")
+    }
+
+    /// The whole conformance suite ([`testing::run_conformance`]) on a fresh table, through a
+    /// store that opened its own pool with [`SqlStore::connect`], as an application's does.
+    ///
+    /// # Panics
+    ///
+    /// When a semantic does not hold, or the server cannot be reached.
+    pub async fn conformance(url: &str) {
+        let store = SqlStore::<D>::connect(url)
+            .await
+            .expect("connect")
+            .on_table(&unique_name("conformance"))
+            .expect("valid table name");
+        store.migrate().await.expect("migrate");
+        let started = Instant::now();
+        testing::run_conformance(store.clone()).await;
+        println!(
+            "conformance suite on {} took {:?}",
+            D::NAME,
+            started.elapsed()
+        );
+        Self::drop_table(&store).await;
+    }
+
+    /// Semantics 14 and 21: two migrations of one fresh table at once, each through a store on
+    /// its own pool (as two processes would), and a third afterwards all succeed
+    /// ([`testing::check_concurrent_migrate`]); then the table records the newest version of
+    /// [`Dialect::MIGRATIONS`] ([`testing::check_version_recorded`]).
+    ///
+    /// # Panics
+    ///
+    /// When a migration fails or the wrong version is recorded.
+    pub async fn check_migrate(url: &str) {
+        let table = unique_name("migrate");
+        let table = table.as_str();
+        let store = move || async move {
+            SqlStore::<D>::connect(url)
+                .await
+                .and_then(|store| store.on_table(table))
+        };
+        testing::check_concurrent_migrate(|| async { store().await?.migrate().await }).await;
+        let store = store().await.expect("connect");
+        let newest = D::MIGRATIONS.last().expect("a dialect has migrations");
+        testing::check_version_recorded(Self::recorded_version(&store), newest.version).await;
+        Self::drop_table(&store).await;
+    }
+
+    /// Semantic 13 ([`testing::check_table_names`]) for stores on `pool`, which need never
+    /// connect: with `allows_schema`, `schema.table` names must be accepted.
+    ///
+    /// # Panics
+    ///
+    /// When a name is accepted or refused wrongly.
+    pub fn check_table_names(pool: Pool<D::Database>, allows_schema: bool) {
+        testing::check_table_names(
+            |name| SqlStore::<D>::with_table_name(pool.clone(), name).map(drop),
+            allows_schema,
+        );
+    }
+
+    /// Semantic 15 ([`testing::check_isolation`]): `store` and a store on another fresh table
+    /// of its database share nothing. Drops the other table afterwards.
+    ///
+    /// # Panics
+    ///
+    /// When the two stores see or remove each other's sessions.
+    pub async fn check_isolation(store: &SqlStore<D>) {
+        let other = store
+            .on_table(&unique_name("isolation"))
+            .expect("valid table name");
+        other.migrate().await.expect("migrate");
+        testing::check_isolation(store, &other).await;
+        Self::drop_table(&other).await;
+    }
+
+    /// Semantic 18 ([`testing::check_hashed_at_rest`]) on a dump of every column of the store's
+    /// table: the handle, the identity key, the payload and the expiry (as the time it holds).
+    ///
+    /// # Panics
+    ///
+    /// When the table holds a session id, or lacks the handle or the versioned payload.
+    pub async fn check_hashed_at_rest(store: &SqlStore<D>) {
+        let select = format!(
+            "SELECT handle, identity_key, data, expires_at FROM {}",
+            store.table().quoted(D::QUOTE)
+        );
+        testing::check_hashed_at_rest(store, || async {
+            let rows = sqlx::query(AssertSqlSafe(select))
+                .fetch_all(store.pool())
+                .await
+                .expect("dump the table");
+            let text = |row: &<D::Database as Database>::Row, column: usize| -> String {
+                row.try_get(column).expect("a text column")
+            };
+            rows.iter()
+                .map(|row| {
+                    let expiry: D::Expiry = row.try_get(3).expect("the expiry column");
+                    let expiry = D::from_expiry(expiry).map(|at| at.to_rfc3339());
+                    let columns = (0..3).map(|column| text(row, column));
+                    columns.chain(expiry).collect::<Vec<_>>().join(" ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .await;
+    }
+
+    /// A row whose payload is not JSON ([`testing::check_corrupted_payload`]): loading it is a
+    /// corrupt-data error naming the table, and the table's other sessions still load.
+    ///
+    /// # Panics
+    ///
+    /// When the corrupted row loads, fails otherwise, or stops its neighbours from loading.
+    pub async fn check_corrupted_row(store: &SqlStore<D>) {
+        let table = store.table();
+        let update = format!(
+            "UPDATE {} SET data = 'not json {{' WHERE handle = ",
+            table.quoted(D::QUOTE)
+        );
+        testing::check_corrupted_payload(store, &table.to_string(), |handle| async move {
+            QueryBuilder::<D::Database>::new(update)
+                .push_bind(handle)
+                .build()
+                .execute(store.pool())
+                .await
+                .expect("corrupt a row");
+        })
+        .await;
+    }
+
+    /// Semantic 21 ([`testing::check_expired_backlog`]) with [`DELETE_EXPIRED_BATCH`]: a
+    /// backlog of expired rows, written straight into the table, more than two batches long,
+    /// is removed and counted exactly by one `delete_expired`.
+    ///
+    /// # Panics
+    ///
+    /// When the count is wrong or a live session is removed.
+    pub async fn check_expired_backlog(store: &SqlStore<D>) {
+        testing::check_expired_backlog(store, DELETE_EXPIRED_BATCH, |count| {
+            Self::insert_expired(store, count)
+        })
+        .await;
+    }
+
+    /// Writes `count` rows that expired an hour ago, with handles `000…1` to `count` in hex.
+    async fn insert_expired(store: &SqlStore<D>, count: u64) {
+        let insert = format!(
+            "INSERT INTO {} (handle, identity_key, data, expires_at) ",
+            store.table().quoted(D::QUOTE)
+        );
+        let expired = chrono::Utc::now() - chrono::Duration::hours(1);
+        let numbers: Vec<u64> = (1..=count).collect();
+        for chunk in numbers.chunks(BACKLOG_ROWS_PER_INSERT as usize) {
+            QueryBuilder::<D::Database>::new(&insert)
+                .push_values(chunk, |mut row, number| {
+                    row.push_bind(format!("{number:064x}"))
+                        .push("'k'")
+                        .push("'{}'")
+                        .push_bind(D::to_expiry(expired));
+                })
+                .build()
+                .execute(store.pool())
+                .await
+                .expect("insert expired rows");
+        }
+    }
+
+    /// Connecting to a URL of another database is a configuration error; to a server that is
+    /// not there, a backend error within the acquire timeout that names where it looked and
+    /// never the password.
+    ///
+    /// # Panics
+    ///
+    /// When either error is of the wrong kind, late, or leaks the password.
+    pub async fn check_connect_errors() {
+        let own = <D::Database as Database>::URL_SCHEMES;
+        for foreign in ["postgres", "mysql", "sqlite", "redis"]
+            .into_iter()
+            .filter(|scheme| !own.contains(scheme))
+        {
+            let error = SqlStore::<D>::connect(&format!("{foreign}://root@127.0.0.1/test"))
+                .await
+                .expect_err("a URL of another database");
+            assert!(
+                matches!(error, SessionError::InvalidConfiguration { .. }),
+                "{foreign}: {error:?}"
+            );
+        }
+        let started = Instant::now();
+        let unreachable = format!("{}://user:hunter2secret@127.0.0.1:1/sessions", own[0]);
+        let error = SqlStore::<D>::connect(&unreachable)
+            .await
+            .expect_err("nothing listens on port 1");
+        assert!(
+            started.elapsed() < TEST_ACQUIRE_TIMEOUT,
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(matches!(error, SessionError::Backend { .. }), "{error:?}");
+        let text = format!("{error} {error:?}");
+        assert!(text.contains("127.0.0.1:1/sessions"), "{text}");
+        assert!(!text.contains("hunter2secret"), "{text}");
+    }
+
+    /// Semantic 16 ([`testing::check_fault_recovery`]) against the server at the URL in
+    /// `url_variable`, stopped and started with the commands in `{switch_prefix}_STOP` and
+    /// `{switch_prefix}_START` ([`ServerSwitch`]): with the server down, every operation and a
+    /// new connection fail within 10 s; once it is back, the same store works again.
+    ///
+    /// # Panics
+    ///
+    /// When a variable is unset, or the store misbehaves; the server is running afterwards
+    /// either way.
+    pub async fn check_server_faults(url_variable: &str, switch_prefix: &str) {
+        let url = server_url(url_variable);
+        let switch = ServerSwitch::from_env(switch_prefix, &server_address::<D::Database>(&url));
+        let store = SqlStore::<D>::connect(&url)
+            .await
+            .expect("connect")
+            .on_table(&unique_name("faults"))
+            .expect("valid table name");
+        store.migrate().await.expect("migrate");
+        let stop_server = async {
+            switch.stop().await;
+            // A store cannot be built against a stopped server either, and says so in time.
+            let began = Instant::now();
+            let connect = tokio::time::timeout(FAULT_LIMIT, SqlStore::<D>::connect(&url)).await;
+            assert!(
+                matches!(connect, Ok(Err(_))),
+                "connect to a stopped server gave {connect:?} after {:?}",
+                began.elapsed()
+            );
+        };
+        testing::check_fault_recovery(&store, stop_server, switch.start(), FAULT_LIMIT).await;
+        // The recovered store's pool works for the cleanup too.
+        Self::drop_table(&store).await;
+    }
+}
+
+/// `host:port` of the server a URL of `DB` names (its default port when the URL has none).
+fn server_address<DB: Database>(url: &str) -> String {
+    let url = Options::<DB>::from_str(url)
+        .expect("a valid test URL")
+        .to_url_lossy();
+    let host = url.host_str().expect("a server URL names a host");
+    let port = url.port().expect("the driver spells out the port");
+    format!("{host}:{port}")
+}
+
+/// Declares one `#[tokio::test]` per SQL check of [`Fixtures`] that works on a store: table
+/// isolation, hashing at rest, a corrupted row, an expired backlog. Each test makes its store with
+/// `$store` (an expression that may `.await`), runs the check, then drops the store's table.
+///
+/// `$attrs` are attributes for every test, in brackets: `[]`, or
+/// `[#[ignore = "needs AUTHLY_TEST_POSTGRES_URL"]]` for a server the test needs.
+///
+/// # Examples
+///
+/// ```ignore
+/// authly_session_sql::store_tests!(SqliteDialect, [], memory_store().await);
+/// ```
+#[macro_export]
+macro_rules! store_tests {
+    ($dialect:ty, $attrs:tt, $store:expr $(,)?) => {
+        $crate::store_tests!(@each $dialect, $attrs, $store,
+            tables_are_isolated: check_isolation,
+            sessions_are_hashed_at_rest: check_hashed_at_rest,
+            a_corrupted_row_is_a_decode_error_naming_the_table: check_corrupted_row,
+            delete_expired_works_through_a_backlog_of_many_batches: check_expired_backlog,
+        );
+    };
+    (@each $dialect:ty, $attrs:tt, $store:expr, $($test:ident: $check:ident,)*) => {
+        $($crate::store_tests!(@one $dialect, $attrs, $store, $test, $check);)*
+    };
+    (@one $dialect:ty, [$(#[$attr:meta])*], $store:expr, $test:ident, $check:ident) => {
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attr])*
+        async fn $test() {
+            let store: $crate::SqlStore<$dialect> = $store;
+            $crate::testing::Fixtures::<$dialect>::$check(&store).await;
+            $crate::testing::Fixtures::drop_table(&store).await;
+        }
+    };
+}
+
+/// Declares the tests every server-backed SQL backend runs: the [`store_tests!`] on fresh
+/// tables, the whole conformance suite, concurrent migration with its recorded version (all
+/// `#[ignore = $needs]`, reading the server's URL from the environment variable named by `$url`),
+/// and, needing no server, table-name validation (`schema_tables`: whether `schema.table` is a
+/// valid name) and the connection errors.
+///
+/// # Examples
+///
+/// ```ignore
+/// authly_session_sql::server_tests! {
+///     authly_session_mysql::MySqlDialect, schema_tables: false,
+///     url: "AUTHLY_TEST_MYSQL_URL", ignore: "needs AUTHLY_TEST_MYSQL_URL",
+/// }
+/// ```
+#[macro_export]
+macro_rules! server_tests {
+    (
+        $dialect:ty,
+        schema_tables: $schema_tables:literal,
+        url: $url:expr,
+        ignore: $needs:literal $(,)?
+    ) => {
+        $crate::store_tests!(
+            $dialect,
+            [#[ignore = $needs]],
+            $crate::testing::Fixtures::<$dialect>::fresh_store(
+                &$crate::authly_session::testing::server_url($url),
+                "sql_check",
+            )
+            .await,
+        );
+        $crate::server_tests!(@each_url $dialect, $url, $needs,
+            conformance: conformance,
+            migrate_is_idempotent_concurrent_safe_and_records_the_version: check_migrate,
+        );
+
+        #[::tokio::test]
+        async fn table_names_are_validated() {
+            // A lazy pool never connects: validation needs no server.
+            let scheme = <<$dialect as $crate::Dialect>::Database as $crate::sqlx::Database>::URL_SCHEMES[0];
+            let url = format!("{scheme}://nobody@127.0.0.1:1/none");
+            let pool = $crate::sqlx::Pool::connect_lazy(&url).expect("a lazy pool");
+            $crate::testing::Fixtures::<$dialect>::check_table_names(pool, $schema_tables);
+        }
+
+        #[::tokio::test]
+        async fn connect_errors_are_typed_bounded_and_hide_the_password() {
+            $crate::testing::Fixtures::<$dialect>::check_connect_errors().await;
+        }
+    };
+    (@each_url $dialect:ty, $url:expr, $needs:literal, $($test:ident: $check:ident,)*) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = $needs]
+            async fn $test() {
+                let url = $crate::authly_session::testing::server_url($url);
+                $crate::testing::Fixtures::<$dialect>::$check(&url).await;
+            }
+        )*
+    };
+}
+
+/// Declares the fault test of a server-backed SQL backend,
+/// `fault_server_stop_gives_errors_and_restart_recovers` ([`Fixtures::check_server_faults`]),
+/// `#[ignore = $needs]`: it stops and restarts the server at the URL in `$url` with the commands
+/// in `{$switch}_STOP` and `{$switch}_START`. Runners keep it apart from the other tests (its
+/// name starts with `fault_`), since it disturbs every client of the server.
+///
+/// # Examples
+///
+/// ```ignore
+/// authly_session_sql::fault_test! {
+///     authly_session_postgres::PostgresDialect,
+///     url: "AUTHLY_TEST_POSTGRES_URL",
+///     switch: "AUTHLY_TEST_POSTGRES",
+///     ignore: "needs AUTHLY_TEST_POSTGRES_URL, _STOP and _START",
+/// }
+/// ```
+#[macro_export]
+macro_rules! fault_test {
+    ($dialect:ty, url: $url:expr, switch: $switch:expr, ignore: $needs:literal $(,)?) => {
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = $needs]
+        async fn fault_server_stop_gives_errors_and_restart_recovers() {
+            $crate::testing::Fixtures::<$dialect>::check_server_faults($url, $switch).await;
+        }
+    };
+}
