@@ -1,5 +1,7 @@
 //! Session handles: the non-secret name a store keeps a session under.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -63,13 +65,20 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// A session as listed for its owner: no secret in it, only the handle.
+/// A session as listed for its owner ("where you are signed in"): no secret in it, only the
+/// handle, so it is safe to serialise into a page or an API response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     /// [`session_handle`] of the session id.
     pub handle: String,
     /// Who the session belongs to.
     pub identity: Identity,
+    /// When the user signed in on this device.
+    pub created_at: DateTime<Utc>,
+    /// When the session was last used.
+    pub last_seen_at: DateTime<Utc>,
     /// When the session ends.
     pub expires_at: DateTime<Utc>,
+    /// Facts about the device, as the application recorded them (e.g. a label).
+    pub metadata: BTreeMap<String, String>,
 }

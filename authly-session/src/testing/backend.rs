@@ -195,7 +195,7 @@ where
     );
     ensure!(
         HASHED,
-        text.contains(r#"{"v":1,"identity":{"#),
+        text.contains(r#"{"v":2,"identity":{"#),
         "the stored payload lacks its version tag"
     );
     ok(HASHED, "delete", store.delete_session(&session.id).await);

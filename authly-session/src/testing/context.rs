@@ -4,7 +4,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::{Identity, Session};
+use super::semantic::{Semantic, ok};
+use crate::{Identity, Session, SessionInfo, SessionStore};
 
 pub(crate) struct Ctx<S> {
     pub(crate) store: S,
@@ -49,9 +50,32 @@ impl<S> Ctx<S> {
         self.remember(&id);
         Session {
             id,
-            identity: identity.clone(),
             expires_at,
+            ..Session::new(identity.clone(), Duration::hours(1))
         }
+    }
+
+    /// Loads `id`, which must be stored and live.
+    pub(crate) async fn load_live(&self, semantic: Semantic, id: &str) -> Session
+    where
+        S: SessionStore,
+    {
+        ok(semantic, "load", self.store.load_session(id).await)
+            .unwrap_or_else(|| panic!("conformance: {semantic}: a live session did not load"))
+    }
+
+    /// The live sessions `store` lists for `identity`.
+    pub(crate) async fn list(&self, semantic: Semantic, identity: &Identity) -> Vec<SessionInfo>
+    where
+        S: SessionStore,
+    {
+        ok(
+            semantic,
+            "list_identity_sessions",
+            self.store
+                .list_identity_sessions(&identity.provider_id, &identity.external_id)
+                .await,
+        )
     }
 
     /// An id unique to this run built around `tag`.

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
-use crate::store_kit::{SavePlan, is_valid_session_id};
-use crate::{Identity, Session, SessionError, SessionInfo, SessionStore, session_handle};
+use crate::store_kit::{SavePlan, SessionRow, check_expiry, is_valid_session_id};
+use crate::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 
 /// A [`SessionStore`] in a `HashMap`, keyed by handle like every real store. Nothing survives the
 /// process; use it in application tests, not in production.
@@ -28,8 +28,8 @@ pub struct MemoryStore {
     sessions: Arc<Mutex<Sessions>>,
 }
 
-/// Identity and expiry by session handle.
-type Sessions = HashMap<String, (Identity, DateTime<Utc>)>;
+/// Every stored session, as it would be listed, by handle.
+type Sessions = HashMap<String, SessionInfo>;
 
 impl MemoryStore {
     fn map(&self) -> MutexGuard<'_, Sessions> {
@@ -38,24 +38,42 @@ impl MemoryStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// The live session stored under `id`'s handle, as `map` holds it.
+    fn live<'m>(map: &'m mut Sessions, id: &str, now: DateTime<Utc>) -> Option<&'m mut SessionInfo> {
+        if !is_valid_session_id(id) {
+            return None;
+        }
+        map.get_mut(&session_handle(id))
+            .filter(|info| info.expires_at > now)
+    }
+}
+
+/// The stored form of a session written with `row`.
+fn stored(session: &Session, row: SessionRow) -> SessionInfo {
+    SessionInfo {
+        handle: row.handle,
+        identity: session.identity.clone(),
+        created_at: row.created_at,
+        last_seen_at: row.last_seen_at,
+        expires_at: row.expires_at,
+        metadata: session.metadata.clone(),
+    }
 }
 
 #[async_trait::async_trait]
 impl SessionStore for MemoryStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        if !is_valid_session_id(id) {
-            return Ok(None);
-        }
-        let now = Utc::now();
-        Ok(self
-            .map()
-            .get(&session_handle(id))
-            .filter(|(_, expires_at)| *expires_at > now)
-            .map(|(identity, expires_at)| Session {
+        Ok(
+            Self::live(&mut self.map(), id, Utc::now()).map(|info| Session {
                 id: id.to_owned(),
-                identity: identity.clone(),
-                expires_at: *expires_at,
-            }))
+                identity: info.identity.clone(),
+                created_at: info.created_at,
+                last_seen_at: info.last_seen_at,
+                expires_at: info.expires_at,
+                metadata: info.metadata.clone(),
+            }),
+        )
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
@@ -64,11 +82,32 @@ impl SessionStore for MemoryStore {
                 self.map().remove(&handle);
             }
             SavePlan::Upsert(row) => {
-                self.map()
-                    .insert(row.handle, (session.identity.clone(), row.expires_at));
+                self.map().insert(row.handle.clone(), stored(session, row));
             }
         }
         Ok(())
+    }
+
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+        let now = Utc::now();
+        let plan = SavePlan::new(session, now)?;
+        let mut map = self.map();
+        let Some(current) = Self::live(&mut map, &session.id, now) else {
+            return Ok(false);
+        };
+        match plan {
+            SavePlan::Remove { handle } => {
+                map.remove(&handle);
+            }
+            SavePlan::Upsert(row) => {
+                let created_at = current.created_at;
+                *current = SessionInfo {
+                    created_at,
+                    ..stored(session, row)
+                };
+            }
+        }
+        Ok(true)
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
@@ -81,30 +120,26 @@ impl SessionStore for MemoryStore {
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
-        if !is_valid_session_id(id) {
-            return Ok(false);
-        }
+        check_expiry(expires_at)?;
         let now = Utc::now();
-        let handle = session_handle(id);
         let mut map = self.map();
-        match map.get_mut(&handle) {
-            Some((_, current)) if *current > now => {
-                if expires_at <= now {
-                    map.remove(&handle);
-                } else {
-                    *current = expires_at;
-                }
-                Ok(true)
-            }
-            _ => Ok(false),
+        let Some(current) = Self::live(&mut map, id, now) else {
+            return Ok(false);
+        };
+        if expires_at <= now {
+            map.remove(&session_handle(id));
+        } else {
+            current.expires_at = expires_at;
+            current.last_seen_at = now;
         }
+        Ok(true)
     }
 
     async fn delete_expired(&self) -> Result<u64, SessionError> {
         let now = Utc::now();
         let mut map = self.map();
         let before = map.len();
-        map.retain(|_, (_, expires_at)| *expires_at > now);
+        map.retain(|_, info| info.expires_at > now);
         Ok((before - map.len()) as u64)
     }
 
@@ -116,17 +151,13 @@ impl SessionStore for MemoryStore {
         let now = Utc::now();
         Ok(self
             .map()
-            .iter()
-            .filter(|(_, (identity, expires_at))| {
-                *expires_at > now
-                    && identity.provider_id == provider_id
-                    && identity.external_id == external_id
+            .values()
+            .filter(|info| {
+                info.expires_at > now
+                    && info.identity.provider_id == provider_id
+                    && info.identity.external_id == external_id
             })
-            .map(|(handle, (identity, expires_at))| SessionInfo {
-                handle: handle.clone(),
-                identity: identity.clone(),
-                expires_at: *expires_at,
-            })
+            .cloned()
             .collect())
     }
 
@@ -142,8 +173,8 @@ impl SessionStore for MemoryStore {
     ) -> Result<u64, SessionError> {
         let mut map = self.map();
         let before = map.len();
-        map.retain(|_, (identity, _)| {
-            !(identity.provider_id == provider_id && identity.external_id == external_id)
+        map.retain(|_, info| {
+            !(info.identity.provider_id == provider_id && info.identity.external_id == external_id)
         });
         Ok((before - map.len()) as u64)
     }

@@ -9,7 +9,7 @@ use std::fmt;
 /// ```
 /// use authly_session::testing::Semantic;
 /// assert_eq!(Semantic::CASE_SENSITIVE.number(), 7);
-/// assert_eq!(Semantic::ALL.len(), 21);
+/// assert_eq!(Semantic::ALL.len(), 24);
 /// assert!(Semantic::ALL.iter().enumerate().all(|(i, s)| usize::from(s.number()) == i + 1));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,6 +62,22 @@ impl Semantic {
     /// Semantic 21: delete_expired works in bounded batches and migrate records its version.
     pub const BATCHES_AND_VERSION: Semantic = Semantic::new(21, "delete_expired works in bounded batches and migrate records its version");
 
+    /// Semantic 22: created_at, last_seen_at and metadata round-trip; touch sets last_seen_at.
+    pub const SESSION_FACTS: Semantic = Semantic::new(
+        22,
+        "created_at, last_seen_at and metadata round-trip; touch sets last_seen_at to now",
+    );
+    /// Semantic 23: update writes only to a live session and never resurrects a revoked one.
+    pub const UPDATE: Semantic = Semantic::new(
+        23,
+        "update_session writes only while the session is live and never resurrects it",
+    );
+    /// Semantic 24: migrate upgrades a previous schema version in place, losing no session.
+    pub const UPGRADE: Semantic = Semantic::new(
+        24,
+        "migrate upgrades the previous schema in place without losing a session",
+    );
+
     /// Every semantic, in order of its number.
     pub const ALL: &'static [Semantic] = &[
         Semantic::ROUND_TRIP,
@@ -85,6 +101,9 @@ impl Semantic {
         Semantic::TOUCH,
         Semantic::ONE_CLOCK,
         Semantic::BATCHES_AND_VERSION,
+        Semantic::SESSION_FACTS,
+        Semantic::UPDATE,
+        Semantic::UPGRADE,
     ];
 
     const fn new(number: u8, title: &'static str) -> Self {
@@ -129,6 +148,9 @@ pub(crate) const HASHED: Semantic = Semantic::HASHED;
 pub(crate) const TOUCH: Semantic = Semantic::TOUCH;
 pub(crate) const ONE_CLOCK: Semantic = Semantic::ONE_CLOCK;
 pub(crate) const BATCHES_AND_VERSION: Semantic = Semantic::BATCHES_AND_VERSION;
+pub(crate) const SESSION_FACTS: Semantic = Semantic::SESSION_FACTS;
+pub(crate) const UPDATE: Semantic = Semantic::UPDATE;
+pub(crate) const UPGRADE: Semantic = Semantic::UPGRADE;
 
 /// Panics with a message naming `semantic` unless `condition` holds.
 macro_rules! ensure {

@@ -7,17 +7,19 @@ use crate::testing::semantic::*;
 use crate::store_kit::truncate_to_micros;
 use crate::{SessionError, SessionStore};
 
-/// Strings a cookie may carry that are not session ids.
-pub(crate) fn invalid_ids() -> Vec<String> {
+/// Strings a cookie may carry that are not session ids, each unique to this run (so a log check
+/// never sees another run's).
+pub(crate) fn invalid_ids<S>(ctx: &Ctx<S>) -> Vec<String> {
+    let run = ctx.id("");
     vec![
         String::new(),
-        "a".repeat(129),
-        "has space".into(),
-        "nul\0byte".into(),
-        "tab\there".into(),
-        "newline\n".into(),
-        "caf\u{e9}".into(),
-        "del\u{7f}".into(),
+        format!("{run}{}", "a".repeat(129)),
+        format!("has space{run}"),
+        format!("nul\0byte{run}"),
+        format!("tab\there{run}"),
+        format!("newline\n{run}"),
+        format!("caf\u{e9}{run}"),
+        format!("del\u{7f}{run}"),
     ]
 }
 
@@ -115,7 +117,7 @@ pub(crate) async fn load_none<S: SessionStore>(ctx: &Ctx<S>) {
         .is_none(),
         "an unknown id loaded a session"
     );
-    for id in invalid_ids() {
+    for id in invalid_ids(ctx) {
         ctx.remember(&id);
         let result = ctx.store.load_session(&id).await;
         ensure!(
@@ -128,7 +130,7 @@ pub(crate) async fn load_none<S: SessionStore>(ctx: &Ctx<S>) {
 
 pub(crate) async fn save_invalid<S: SessionStore>(ctx: &Ctx<S>) {
     let identity = ctx.identity("save-invalid");
-    for id in invalid_ids() {
+    for id in invalid_ids(ctx) {
         let session = ctx.session_with_id(id, &identity, Utc::now() + Duration::hours(1));
         let result = ctx.store.save_session(&session).await;
         ensure!(
@@ -185,7 +187,7 @@ pub(crate) async fn delete_idempotent<S: SessionStore>(ctx: &Ctx<S>) {
         "delete of an unknown id",
         ctx.store.delete_session(&ctx.id("never-saved")).await,
     );
-    for id in invalid_ids() {
+    for id in invalid_ids(ctx) {
         ok(
             DELETE_IDEMPOTENT,
             "delete of an invalid id",
@@ -294,7 +296,7 @@ pub(crate) async fn touch<S: SessionStore>(ctx: &Ctx<S>) {
         ),
         "touching an unknown id returned true"
     );
-    for id in invalid_ids() {
+    for id in invalid_ids(ctx) {
         let result = ctx.store.touch_session(&id, later).await;
         ensure!(
             TOUCH,
