@@ -16,7 +16,7 @@ mod store;
 mod table_name;
 
 pub use dialect::{Dialect, Pools};
-pub use migrate::{Migration, run_migrations};
+pub use migrate::{Migration, latest, run_migrations};
 pub use statements::{DELETE_EXPIRED_BATCH, Statements};
 pub use store::SqlStore;
 pub use table_name::TableName;

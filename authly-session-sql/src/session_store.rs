@@ -1,9 +1,9 @@
 //! `SessionStore` for every SQL dialect: one statement per operation, bound parameters only.
 
 use authly_session::store_kit::{
-    SavePlan, decode_identity, identity_key, is_valid_handle, is_valid_session_id,
+    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, is_valid_session_id,
 };
-use authly_session::{Identity, Session, SessionError, SessionInfo, SessionStore, session_handle};
+use authly_session::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
@@ -11,22 +11,13 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, 
 use crate::statements::DELETE_EXPIRED_BATCH;
 use crate::{Dialect, SqlStore};
 
-/// Decodes one stored session from its `data` and `expires_at` columns.
-fn decode<D: Dialect>(
-    store: &SqlStore<D>,
-    data: &str,
-    expires_at: D::Expiry,
-) -> Result<(Identity, DateTime<Utc>), SessionError> {
-    let identity = decode_identity(data, &store.location)?;
-    let expires_at = D::from_expiry(expires_at)
-        .ok_or_else(|| SessionError::corrupt(&*store.location, "expiry out of range"))?;
-    Ok((identity, expires_at))
-}
-
 impl<D: Dialect> SqlStore<D>
 where
     for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
     <D::Database as Database>::Arguments: IntoArguments<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
+    for<'r> &'r str: Decode<'r, D::Database> + Type<D::Database>,
+    usize: ColumnIndex<<D::Database as Database>::Row>,
 {
     /// Runs the write `build` makes, again while the dialect calls its failure retryable (at most
     /// 8 tries); returns the rows it affected.
@@ -52,6 +43,51 @@ where
             }
         }
     }
+
+    /// One stored session from `row`, whose columns from `first` on are
+    /// `data, created_at, last_seen_at, expires_at`.
+    fn decode_row(
+        &self,
+        operation: &'static str,
+        row: &<D::Database as Database>::Row,
+        first: usize,
+        handle: String,
+    ) -> Result<SessionInfo, SessionError> {
+        let read = |e| SessionError::backend(operation, e);
+        let time = |index: usize, what: &str| -> Result<DateTime<Utc>, SessionError> {
+            let value: D::Expiry = row.try_get(index).map_err(read)?;
+            D::from_expiry(value).ok_or_else(|| {
+                SessionError::corrupt(&*self.location, format!("{what} out of range"))
+            })
+        };
+        let data: &str = row.try_get(first).map_err(read)?;
+        let payload = decode_payload(data, &self.location)?;
+        Ok(SessionInfo {
+            handle,
+            identity: payload.identity,
+            created_at: time(first + 1, "created_at")?,
+            last_seen_at: time(first + 2, "last_seen_at")?,
+            expires_at: time(first + 3, "expires_at")?,
+            metadata: payload.metadata,
+        })
+    }
+
+    /// Ends the live session with this handle; whether it was live.
+    async fn end_live(
+        &self,
+        operation: &'static str,
+        handle: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SessionError> {
+        let ended = self
+            .write(operation, || {
+                sqlx::query(self.statements.end_live.clone())
+                    .bind(handle.to_owned())
+                    .bind(D::to_expiry(now))
+            })
+            .await?;
+        Ok(ended == 1)
+    }
 }
 
 #[async_trait::async_trait]
@@ -67,20 +103,22 @@ where
         if !is_valid_session_id(id) {
             return Ok(None);
         }
+        let handle = session_handle(id);
         let row = sqlx::query(self.statements.load.clone())
-            .bind(session_handle(id))
+            .bind(handle.clone())
             .bind(D::to_expiry(Utc::now()))
             .fetch_optional(&self.reader)
             .await
             .map_err(|e| SessionError::backend("load_session", e))?;
         let Some(row) = row else { return Ok(None) };
-        let read = |e| SessionError::backend("load_session", e);
-        let data: &str = row.try_get(0).map_err(read)?;
-        let (identity, expires_at) = decode(self, data, row.try_get(1).map_err(read)?)?;
+        let info = self.decode_row("load_session", &row, 0, handle)?;
         Ok(Some(Session {
             id: id.to_owned(),
-            identity,
-            expires_at,
+            identity: info.identity,
+            created_at: info.created_at,
+            last_seen_at: info.last_seen_at,
+            expires_at: info.expires_at,
+            metadata: info.metadata,
         }))
     }
 
@@ -98,12 +136,35 @@ where
                         .bind(row.handle.clone())
                         .bind(row.identity_key.clone())
                         .bind(row.payload.clone())
+                        .bind(D::to_expiry(row.created_at))
+                        .bind(D::to_expiry(row.last_seen_at))
                         .bind(D::to_expiry(row.expires_at))
                 })
                 .await?;
             }
         }
         Ok(())
+    }
+
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+        let now = Utc::now();
+        match SavePlan::new(session, now)? {
+            SavePlan::Remove { handle } => self.end_live("update_session", &handle, now).await,
+            SavePlan::Upsert(row) => {
+                let updated = self
+                    .write("update_session", || {
+                        sqlx::query(self.statements.update.clone())
+                            .bind(row.identity_key.clone())
+                            .bind(row.payload.clone())
+                            .bind(D::to_expiry(row.last_seen_at))
+                            .bind(D::to_expiry(row.expires_at))
+                            .bind(row.handle.clone())
+                            .bind(D::to_expiry(now))
+                    })
+                    .await?;
+                Ok(updated == 1)
+            }
+        }
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
@@ -123,29 +184,26 @@ where
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
+        check_expiry(expires_at)?;
         if !is_valid_session_id(id) {
             return Ok(false);
         }
         let now = Utc::now();
         let handle = session_handle(id);
-        let changed = if expires_at <= now {
+        if expires_at <= now {
             // Touching into the past ends the session: remove it rather than leave it for cleanup.
-            self.write("touch_session", || {
-                sqlx::query(self.statements.end_live.clone())
-                    .bind(handle.clone())
-                    .bind(D::to_expiry(now))
-            })
-            .await?
-        } else {
-            self.write("touch_session", || {
+            return self.end_live("touch_session", &handle, now).await;
+        }
+        let touched = self
+            .write("touch_session", || {
                 sqlx::query(self.statements.touch.clone())
                     .bind(D::to_expiry(expires_at))
+                    .bind(D::to_expiry(now))
                     .bind(handle.clone())
                     .bind(D::to_expiry(now))
             })
-            .await?
-        };
-        Ok(changed == 1)
+            .await?;
+        Ok(touched == 1)
     }
 
     async fn delete_expired(&self) -> Result<u64, SessionError> {
@@ -175,19 +233,16 @@ where
             .fetch_all(&self.reader)
             .await
             .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
-        let read = |e| SessionError::backend("list_identity_sessions", e);
         let mut sessions = Vec::with_capacity(rows.len());
         for row in rows {
-            let handle: String = row.try_get(0).map_err(read)?;
-            let data: &str = row.try_get(1).map_err(read)?;
-            let (identity, expires_at) = decode(self, data, row.try_get(2).map_err(read)?)?;
+            let handle: String = row
+                .try_get(0)
+                .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
+            let info = self.decode_row("list_identity_sessions", &row, 1, handle)?;
             // The key is a digest; the exact strings decide.
-            if identity.provider_id == provider_id && identity.external_id == external_id {
-                sessions.push(SessionInfo {
-                    handle,
-                    identity,
-                    expires_at,
-                });
+            if info.identity.provider_id == provider_id && info.identity.external_id == external_id
+            {
+                sessions.push(info);
             }
         }
         Ok(sessions)
