@@ -107,4 +107,20 @@ pub(crate) async fn facts_round_trip<S: SessionStore>(ctx: &Ctx<S>) {
     ensure!(SESSION_FACTS, listed.len() == 1, "listed {} sessions after touch, expected 1", listed.len());
     check_listed(&listed[0], &expected);
     ok(SESSION_FACTS, "delete", ctx.store.delete_session(&session.id).await);
+
+    // Past the documented payload limit: an invalid-input error, and nothing stored.
+    let oversized = ctx
+        .session(&identity, Duration::hours(1))
+        .with_metadata("huge", "x".repeat(crate::store_kit::MAX_PAYLOAD_BYTES));
+    let saved = ctx.store.save_session(&oversized).await;
+    ensure!(
+        SESSION_FACTS,
+        matches!(saved, Err(crate::SessionError::InvalidInput { .. })),
+        "saving metadata past the payload limit gave {saved:?}, not an invalid-input error"
+    );
+    ensure!(
+        SESSION_FACTS,
+        ok(SESSION_FACTS, "load", ctx.store.load_session(&oversized.id).await).is_none(),
+        "a session past the payload limit was stored"
+    );
 }
