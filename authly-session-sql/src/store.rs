@@ -69,9 +69,9 @@ impl<D: Dialect> SqlStore<D> {
         D::migrate(self, latest(D::MIGRATIONS)).await
     }
 
-    /// Brings the table to schema version `version` and no further (never down): for a staged
-    /// rollout that keeps the previous release running, or a test of the upgrade path. Same
-    /// locking and errors as [`SqlStore::migrate`].
+    /// Brings the table to schema version `version` and no further (never down): what an older
+    /// release's `migrate()` did, for tests of the upgrade path. A store of this release needs
+    /// the newest version ([`SqlStore::migrate`]). Same locking and errors as `migrate`.
     ///
     /// # Errors
     ///

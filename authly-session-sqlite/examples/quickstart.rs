@@ -38,10 +38,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Sliding expiry moves the end and marks the session as just used.
     store
-        .touch_session(&laptop.id, Utc::now() + Duration::hours(8))
+        .touch_session(&loaded.id, Utc::now() + Duration::hours(8))
         .await?;
     // A change to a live session goes through update: it never revives a signed-out one.
-    let renamed = loaded.with_metadata("device", "Firefox on Linux (work)");
+    let touched = store.load_session(&laptop.id).await?.ok_or("still live")?;
+    let renamed = touched.with_metadata("device", "Firefox on Linux (work)");
     assert!(store.update_session(&renamed).await?);
 
     println!("alice is signed in on these devices:");
