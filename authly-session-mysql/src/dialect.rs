@@ -28,10 +28,16 @@ impl Dialect for MySqlDialect {
     type Expiry = NaiveDateTime;
     const NAME: &'static str = "MySQL";
     const QUOTE: char = '`';
-    const MIGRATIONS: &'static [Migration] = &[Migration {
-        version: 1,
-        sql: include_str!("../migrations/0001_create_sessions.sql"),
-    }];
+    const MIGRATIONS: &'static [Migration] = &[
+        Migration {
+            version: 1,
+            sql: include_str!("../migrations/0001_create_sessions.sql"),
+        },
+        Migration {
+            version: 2,
+            sql: include_str!("../migrations/0002_session_facts.sql"),
+        },
+    ];
     const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
     const READ_VERSION: &'static str =
         "SELECT version FROM authly_session_schema WHERE table_name = ?";
@@ -45,18 +51,29 @@ impl Dialect for MySqlDialect {
     fn statements(table: &TableName, expired_batch: u64) -> Statements {
         let t = table.quoted(Self::QUOTE);
         Statements {
-            load: format!("SELECT data, expires_at FROM {t} WHERE handle = ? AND expires_at > ?"),
+            load: format!(
+                "SELECT data, created_at, last_seen_at, expires_at FROM {t} \
+                 WHERE handle = ? AND expires_at > ?"
+            ),
             // VALUES(col) is the form MySQL 8 and MariaDB both accept (MySQL 8.0.20+ also has a
             // row alias, which MariaDB lacks).
             upsert: format!(
-                "INSERT INTO {t} (handle, identity_key, data, expires_at) VALUES (?, ?, ?, ?) \
-                 ON DUPLICATE KEY UPDATE identity_key = VALUES(identity_key), \
-                 data = VALUES(data), expires_at = VALUES(expires_at)"
+                "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) \
+                 VALUES (?, ?, ?, ?, ?, ?) \
+                 ON DUPLICATE KEY UPDATE identity_key = VALUES(identity_key), data = VALUES(data), \
+                 created_at = VALUES(created_at), last_seen_at = VALUES(last_seen_at), \
+                 expires_at = VALUES(expires_at)"
+            ),
+            update: format!(
+                "UPDATE {t} SET identity_key = ?, data = ?, last_seen_at = ?, expires_at = ? \
+                 WHERE handle = ? AND expires_at > ?"
             ),
             delete: format!("DELETE FROM {t} WHERE handle = ?"),
             // sqlx connects with CLIENT_FOUND_ROWS, so a matched row counts even when the new
             // expiry equals the old one.
-            touch: format!("UPDATE {t} SET expires_at = ? WHERE handle = ? AND expires_at > ?"),
+            touch: format!(
+                "UPDATE {t} SET expires_at = ?, last_seen_at = ? WHERE handle = ? AND expires_at > ?"
+            ),
             end_live: format!("DELETE FROM {t} WHERE handle = ? AND expires_at > ?"),
             // Ordered along the expiry index, so the batch is deterministic (safe for
             // statement-based replication) and read in index order.
@@ -65,7 +82,8 @@ impl Dialect for MySqlDialect {
                  ORDER BY expires_at, handle LIMIT {expired_batch}"
             ),
             list: format!(
-                "SELECT handle, data, expires_at FROM {t} WHERE identity_key = ? AND expires_at > ?"
+                "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
+                 WHERE identity_key = ? AND expires_at > ?"
             ),
             delete_identity: format!("DELETE FROM {t} WHERE identity_key = ?"),
         }
@@ -110,7 +128,7 @@ impl Dialect for MySqlDialect {
     /// Holds the named lock `authly_session.migrate` (`GET_LOCK`, waiting up to 60 s) while it
     /// runs the DDL and records the version: DDL commits implicitly in MySQL, so the lock, not a
     /// transaction, keeps concurrent runs apart.
-    async fn migrate(store: &SqlStore<Self>) -> Result<(), SessionError> {
+    async fn migrate(store: &SqlStore<Self>, target: i64) -> Result<(), SessionError> {
         let table = store.table();
         let failed = |e| SessionError::backend(format!("migrate table {table}"), e);
         let mut conn = store.pool().acquire().await.map_err(failed)?;
@@ -131,7 +149,7 @@ impl Dialect for MySqlDialect {
                 ),
             });
         }
-        let result = run_migrations(store, &mut conn).await;
+        let result = run_migrations(store, &mut conn, target).await;
         let unlocked =
             sqlx::query_scalar::<_, Option<i64>>("SELECT CAST(RELEASE_LOCK(?) AS SIGNED)")
                 .bind(MIGRATE_LOCK_NAME)
@@ -153,6 +171,7 @@ mod tests {
         for statement in [
             &s.load,
             &s.upsert,
+            &s.update,
             &s.delete,
             &s.touch,
             &s.end_live,

@@ -158,8 +158,7 @@ async fn heavy_contention_never_surfaces_a_deadlock() {
                             let identity = Identity::new("contention", format!("u{}", task % 3));
                             let session = Session {
                                 id: id.clone(),
-                                identity,
-                                expires_at: later,
+                                ..Session::new(identity, chrono::Duration::hours(1))
                             };
                             store.save_session(&session).await
                         }

@@ -21,10 +21,16 @@ impl Dialect for PostgresDialect {
     type Expiry = DateTime<Utc>;
     const NAME: &'static str = "PostgreSQL";
     const QUOTE: char = '"';
-    const MIGRATIONS: &'static [Migration] = &[Migration {
-        version: 1,
-        sql: include_str!("../migrations/0001_create_sessions.sql"),
-    }];
+    const MIGRATIONS: &'static [Migration] = &[
+        Migration {
+            version: 1,
+            sql: include_str!("../migrations/0001_create_sessions.sql"),
+        },
+        Migration {
+            version: 2,
+            sql: include_str!("../migrations/0002_session_facts.sql"),
+        },
+    ];
     const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
     const READ_VERSION: &'static str =
         "SELECT version FROM authly_session_schema WHERE table_name = $1";
@@ -38,14 +44,25 @@ impl Dialect for PostgresDialect {
     fn statements(table: &TableName, expired_batch: u64) -> Statements {
         let t = table.quoted(Self::QUOTE);
         Statements {
-            load: format!("SELECT data, expires_at FROM {t} WHERE handle = $1 AND expires_at > $2"),
+            load: format!(
+                "SELECT data, created_at, last_seen_at, expires_at FROM {t} \
+                 WHERE handle = $1 AND expires_at > $2"
+            ),
             upsert: format!(
-                "INSERT INTO {t} (handle, identity_key, data, expires_at) VALUES ($1, $2, $3, $4) \
+                "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (handle) DO UPDATE SET identity_key = EXCLUDED.identity_key, \
-                 data = EXCLUDED.data, expires_at = EXCLUDED.expires_at"
+                 data = EXCLUDED.data, created_at = EXCLUDED.created_at, \
+                 last_seen_at = EXCLUDED.last_seen_at, expires_at = EXCLUDED.expires_at"
+            ),
+            update: format!(
+                "UPDATE {t} SET identity_key = $1, data = $2, last_seen_at = $3, expires_at = $4 \
+                 WHERE handle = $5 AND expires_at > $6"
             ),
             delete: format!("DELETE FROM {t} WHERE handle = $1"),
-            touch: format!("UPDATE {t} SET expires_at = $1 WHERE handle = $2 AND expires_at > $3"),
+            touch: format!(
+                "UPDATE {t} SET expires_at = $1, last_seen_at = $2 WHERE handle = $3 AND expires_at > $4"
+            ),
             end_live: format!("DELETE FROM {t} WHERE handle = $1 AND expires_at > $2"),
             // A TID scan over one batch of expired rows. SKIP LOCKED lets cleaners of several
             // app instances share the backlog; the outer test re-checks a row touched meanwhile.
@@ -56,7 +73,8 @@ impl Dialect for PostgresDialect {
                  AND expires_at <= $1"
             ),
             list: format!(
-                "SELECT handle, data, expires_at FROM {t} WHERE identity_key = $1 AND expires_at > $2"
+                "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
+                 WHERE identity_key = $1 AND expires_at > $2"
             ),
             delete_identity: format!("DELETE FROM {t} WHERE identity_key = $1"),
         }
@@ -89,7 +107,7 @@ impl Dialect for PostgresDialect {
 
     /// One transaction holding an advisory lock, so concurrent migrations queue and a failed
     /// one leaves nothing half done.
-    async fn migrate(store: &SqlStore<Self>) -> Result<(), SessionError> {
+    async fn migrate(store: &SqlStore<Self>, target: i64) -> Result<(), SessionError> {
         let failed = |e| SessionError::backend(format!("migrate table {}", store.table()), e);
         let mut tx = store.pool().begin().await.map_err(failed)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -97,7 +115,7 @@ impl Dialect for PostgresDialect {
             .execute(&mut *tx)
             .await
             .map_err(failed)?;
-        run_migrations(store, &mut tx).await?;
+        run_migrations(store, &mut tx, target).await?;
         tx.commit().await.map_err(failed)
     }
 }
@@ -113,6 +131,7 @@ mod tests {
         for statement in [
             &s.load,
             &s.upsert,
+            &s.update,
             &s.delete,
             &s.touch,
             &s.end_live,

@@ -20,16 +20,17 @@ fn identity(user: usize) -> Identity {
     identity.email = Some(format!("user{user}@example.com"));
     identity.username = Some(format!("user-{user}"));
     identity
-        .attributes
-        .insert("device".into(), "Firefox 133 on Linux".into());
-    identity
-        .attributes
-        .insert("ip".into(), "203.0.113.42".into());
-    identity.attributes.insert(
-        "user_agent".into(),
-        "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0".into(),
-    );
-    identity
+}
+
+/// A session of `user` with the device facts an app records at sign-in.
+fn session(user: usize) -> Session {
+    Session::new(identity(user), chrono::Duration::days(30))
+        .with_metadata("device", "Firefox 133 on Linux")
+        .with_metadata("ip", "203.0.113.42")
+        .with_metadata(
+            "user_agent",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        )
 }
 
 async fn usage(connection: &mut redis::aio::MultiplexedConnection, key: &str) -> u64 {
@@ -72,12 +73,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let before = used_memory(&mut raw).await;
     let mut sessions = Vec::new();
     for user in 0..USERS {
-        let session = Session::new(identity(user), chrono::Duration::days(30));
+        let session = session(user);
         store.save_session(&session).await?;
         sessions.push(session);
     }
     let grown = used_memory(&mut raw).await.saturating_sub(before);
-    let payload = authly_session::store_kit::encode_identity(&identity(0))?.len();
+    let sample = session(0);
+    let payload =
+        authly_session::store_kit::encode_payload(&sample.identity, &sample.metadata)?.len();
 
     let (mut session_bytes, mut index_bytes) = (0, 0);
     for session in &sessions {

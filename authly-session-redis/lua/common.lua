@@ -1,7 +1,10 @@
 -- Shared by every script of authly-session-redis (prepended to each).
 --
 -- Key layout (mirrors src/keys.rs; change both together):
---   {prefix}:s:{handle}            hash  d = identity JSON, e = expires_at (unix micros), k = identity key
+--   {prefix}:s:{handle}            hash  d = payload JSON (identity, metadata), e = expires_at,
+--                                        k = identity key, c = created_at, l = last_seen_at
+--                                        (times in unix micros; c and l absent in version-1 hashes)
+--   {prefix}:schema                hash  v = schema version, since = time of the upgrade to it
 --   {prefix}:{xy}:i:{identity_key} zset  handles of that identity, scored by expires_at
 --   {prefix}:{xy}:r                zset  identity keys of shard xy, scored by their index's lowest score
 -- where xy is the first two hex digits of the identity key, so an index and its registry shard

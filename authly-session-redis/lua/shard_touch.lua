@@ -1,4 +1,4 @@
--- touch (cluster): move the expiry of a live session that still belongs to the identity whose
+-- touch (cluster): move the expiry (and set last_seen_at to now) of a live session that still belongs to the identity whose
 -- index was raised first. Returns 1 when moved, 0 when no live session, -1 when the session now
 -- belongs to another identity (the caller starts over).
 -- KEYS: session
@@ -10,6 +10,6 @@ end
 if fields[2] ~= ARGV[1] then
   return -1
 end
-redis.call('HSET', KEYS[1], 'e', ARGV[2])
+redis.call('HSET', KEYS[1], 'e', ARGV[2], 'l', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1

@@ -1,5 +1,6 @@
 -- touch (single node): move a live session's expiry, or end it when the new time has passed.
--- Returns 1 when a live session was found, 0 otherwise. The identity is not rewritten.
+-- Returns 1 when a live session was found, 0 otherwise. The payload is not rewritten; last_seen_at
+-- becomes now.
 -- KEYS: session
 -- ARGV: handle, new expires_at, ttl ms, now, prefix
 local session = KEYS[1]
@@ -17,7 +18,7 @@ if not is_live(expires_at, now) then
   end
   return 1
 end
-redis.call('HSET', session, 'e', expires_at)
+redis.call('HSET', session, 'e', expires_at, 'l', now)
 redis.call('PEXPIRE', session, ttl)
 if ik then
   local index, registry = index_key(prefix, ik), registry_key(prefix, ik)

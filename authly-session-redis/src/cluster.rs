@@ -16,8 +16,8 @@
 
 use std::future::Future;
 
+use authly_session::SessionError;
 use authly_session::store_kit::{SessionRow, to_unix_micros};
-use authly_session::{SessionError, SessionInfo};
 use futures_util::future::try_join_all;
 use redis::AsyncCommands;
 use redis::cluster_async::ClusterConnection;
@@ -25,10 +25,18 @@ use redis::cluster_async::ClusterConnection;
 use crate::error::{Conflict, During};
 use crate::keys::Keys;
 use crate::scripts;
-use crate::stored::{self, ttl_millis};
+use crate::stored::{self, Stored, ttl_millis};
+use crate::write::Write;
 
-/// The `d`, `e` and `k` fields of a session hash, each absent when the session is.
-type Fields = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+/// The `d`, `e`, `k`, `c` and `l` fields of a session hash, each absent when the session is (and
+/// `c`, `l` in a hash written by schema version 1).
+type Fields = (
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+);
 
 /// How often touch starts over when the session changes identity under it.
 const TOUCH_ATTEMPTS: usize = 3;
@@ -56,18 +64,21 @@ async fn raise_index(
         .during(operation)
 }
 
-pub(crate) async fn save(
+/// Save (upsert) or update (only a live session) `row`; whether it was written. The index is
+/// raised first, so an update that finds the session gone leaves only a harmless index entry.
+pub(crate) async fn write(
     connection: &ClusterConnection,
     keys: &Keys,
     row: &SessionRow,
     now: i64,
-) -> Result<(), SessionError> {
+    write: Write,
+) -> Result<bool, SessionError> {
     let connection = &mut connection.clone();
     let expires_at = to_unix_micros(row.expires_at);
     raise_index(
         connection,
         keys,
-        "save_session",
+        write.operation(),
         &row.identity_key,
         &row.handle,
         expires_at,
@@ -80,9 +91,13 @@ pub(crate) async fn save(
         .arg(expires_at)
         .arg(&row.identity_key)
         .arg(ttl_millis(expires_at, now))
-        .invoke_async::<()>(connection)
+        .arg(to_unix_micros(row.created_at))
+        .arg(to_unix_micros(row.last_seen_at))
+        .arg(write.mode())
+        .arg(now)
+        .invoke_async::<bool>(connection)
         .await
-        .during("save_session")
+        .during(write.operation())
 }
 
 /// Deletes the session hash; its index entry goes once its score passes.
@@ -132,7 +147,8 @@ pub(crate) async fn touch(
         let (Some(stored_expiry), Some(identity_key)) = (stored_expiry, identity_key) else {
             return Ok(false);
         };
-        if to_unix_micros(stored::decode_expiry(keys.context(), &stored_expiry)?) <= now {
+        let stored_expiry = stored::decode_time(keys.context(), &stored_expiry, "expires_at")?;
+        if to_unix_micros(stored_expiry) <= now {
             return Ok(false);
         }
         raise_index(
@@ -213,7 +229,7 @@ pub(crate) async fn list(
     keys: &Keys,
     identity_key: &str,
     now: i64,
-) -> Result<Vec<SessionInfo>, SessionError> {
+) -> Result<Vec<(String, Stored)>, SessionError> {
     const OPERATION: &str = "list_identity_sessions";
     let fetched = for_each_indexed(
         connection,
@@ -227,6 +243,8 @@ pub(crate) async fn list(
                 .arg("d")
                 .arg("e")
                 .arg("k")
+                .arg("c")
+                .arg("l")
                 .query_async(&mut connection)
                 .await
                 .during(OPERATION)?;
@@ -237,15 +255,21 @@ pub(crate) async fn list(
     let mut sessions = Vec::new();
     for (handle, fields) in fetched {
         // Gone, or since saved for another identity: a stale index entry.
-        let (Some(payload), Some(expiry), Some(owner)) = fields else {
+        let (Some(payload), Some(expiry), Some(owner), created_at, last_seen_at) = fields else {
             continue;
         };
         if owner != identity_key.as_bytes() {
             continue;
         }
-        let info = stored::info(keys.context(), handle, &payload, &expiry)?;
-        if to_unix_micros(info.expires_at) > now {
-            sessions.push(info);
+        let stored = stored::decode(
+            keys.context(),
+            &payload,
+            &expiry,
+            created_at.as_deref(),
+            last_seen_at.as_deref(),
+        )?;
+        if to_unix_micros(stored.expires_at) > now {
+            sessions.push((handle, stored));
         }
     }
     Ok(sessions)

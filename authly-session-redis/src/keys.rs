@@ -1,7 +1,10 @@
 //! Key names: where a store keeps what, under its prefix.
 //!
 //! ```text
-//! {prefix}:s:{handle}               hash   d = identity JSON, e = expires_at (unix µs), k = identity key
+//! {prefix}:s:{handle}               hash   d = payload JSON, e = expires_at (unix µs), k = identity
+//!                                          key, c = created_at, l = last_seen_at (µs; no c and l
+//!                                          in a hash written by schema version 1)
+//! {prefix}:schema                   hash   v = schema version, since = time of the upgrade to it
 //! {prefix}:{xy}:i:{identity_key}    zset   handles of that identity, scored by expires_at (µs)
 //! {prefix}:{xy}:r                   zset   identity keys of shard xy, scored by the lowest score
 //!                                          of their index (when it next needs pruning)
@@ -54,6 +57,11 @@ impl Keys {
     /// The hash holding the session with this handle.
     pub(crate) fn session(&self, handle: &str) -> String {
         format!("{}:s:{handle}", self.prefix)
+    }
+
+    /// The hash recording the keyspace's schema version.
+    pub(crate) fn schema(&self) -> String {
+        format!("{}:schema", self.prefix)
     }
 
     /// The sorted set indexing the sessions of the identity with this [`identity_key`].
@@ -173,7 +181,7 @@ mod tests {
         let handle = authly_session::session_handle("id");
         let a = Keys::new("a").unwrap();
         let names = |k: &Keys| {
-            let mut v = vec![k.session(&handle), k.index(&ik)];
+            let mut v = vec![k.session(&handle), k.index(&ik), k.schema()];
             v.extend(k.registry_shards());
             v
         };

@@ -25,11 +25,13 @@ mod cluster;
 mod connection;
 mod error;
 mod keys;
+mod schema;
 mod scripts;
 mod session_store;
 mod single;
 mod store;
 mod stored;
+mod write;
 
 pub use authly_session;
 pub use redis;

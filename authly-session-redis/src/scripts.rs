@@ -21,7 +21,7 @@ macro_rules! script {
     };
 }
 
-/// Single node: write a session and its index entry.
+/// Single node: write a session and its index entry (save), or only a live one (update).
 pub(crate) static SAVE: LazyLock<Script> = script!("save.lua");
 /// Single node: delete a session and its index entry.
 pub(crate) static REMOVE: LazyLock<Script> = script!("remove.lua");
@@ -35,7 +35,7 @@ pub(crate) static DELETE_IDENTITY: LazyLock<Script> = script!("delete_identity.l
 pub(crate) static SWEEP: LazyLock<Script> = script!("sweep.lua");
 /// Cluster: raise a handle's score in its identity index (first step of save and touch).
 pub(crate) static SHARD_INDEX: LazyLock<Script> = script!("shard_index.lua");
-/// Cluster: write a session hash (second step of save).
+/// Cluster: write a session hash (second step of save and update).
 pub(crate) static SHARD_WRITE: LazyLock<Script> = script!("shard_write.lua");
 /// Cluster: move a live session's expiry if its identity is still the one indexed.
 pub(crate) static SHARD_TOUCH: LazyLock<Script> = script!("shard_touch.lua");
@@ -43,6 +43,9 @@ pub(crate) static SHARD_TOUCH: LazyLock<Script> = script!("shard_touch.lua");
 pub(crate) static SHARD_END: LazyLock<Script> = script!("shard_end.lua");
 /// Cluster: delete a session if it belongs to an identity.
 pub(crate) static SHARD_DELETE_OWNED: LazyLock<Script> = script!("shard_delete_owned.lua");
+
+/// Both modes: read the keyspace's schema version and bring it up to date.
+pub(crate) static SCHEMA: LazyLock<Script> = script!("schema.lua");
 
 /// How many identity indexes one sweep script prunes before it yields the server.
 pub(crate) const SWEEP_BATCH: u32 = 500;

@@ -2,21 +2,16 @@
 //! single-node or cluster form of each operation.
 
 use authly_session::store_kit::{
-    SavePlan, identity_key, is_valid_handle, is_valid_session_id, to_unix_micros,
+    SavePlan, check_expiry, identity_key, is_valid_handle, stored_handle, to_unix_micros,
 };
-use authly_session::{Session, SessionError, SessionInfo, SessionStore, session_handle};
+use authly_session::{Session, SessionError, SessionInfo, SessionStore};
 use chrono::{DateTime, Utc};
 
 use crate::connection::Connection;
 use crate::error::During;
-use crate::stored;
+use crate::stored::{self, Stored};
+use crate::write::Write;
 use crate::{RedisStore, cluster, single};
-
-/// The handle a session with this id is stored under; `None` for an invalid id, which no store
-/// holds, so Redis is not asked about it.
-fn valid_handle(id: &str) -> Option<String> {
-    is_valid_session_id(id).then(|| session_handle(id))
-}
 
 /// The application's clock, as the stores keep time: unix microseconds.
 fn now_micros() -> i64 {
@@ -35,52 +30,110 @@ impl RedisStore {
             Connection::Cluster(c) => cluster::remove(c, &self.keys, operation, handle).await,
         }
     }
+
+    /// Moves the expiry of the live session with this handle (ending it when `expires_at <=
+    /// now`); whether it was live.
+    async fn touch_handle(
+        &self,
+        handle: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, SessionError> {
+        match &self.connection {
+            Connection::Single(c) => single::touch(c, &self.keys, handle, expires_at, now).await,
+            Connection::Cluster(c) => cluster::touch(c, &self.keys, handle, expires_at, now).await,
+        }
+    }
+
+    /// Saves or updates `session`; whether it was written (a save always is).
+    async fn write(&self, session: &Session, write: Write) -> Result<bool, SessionError> {
+        let now = Utc::now();
+        match SavePlan::new(session, now)? {
+            SavePlan::Remove { handle } if write == Write::Save => {
+                self.remove_handle(write.operation(), &handle).await?;
+                Ok(true)
+            }
+            SavePlan::Remove { handle } => {
+                let now = to_unix_micros(now);
+                self.touch_handle(&handle, now, now).await
+            }
+            SavePlan::Upsert(row) => {
+                let now = to_unix_micros(now);
+                match &self.connection {
+                    Connection::Single(c) => single::write(c, &self.keys, &row, now, write).await,
+                    Connection::Cluster(c) => cluster::write(c, &self.keys, &row, now, write).await,
+                }
+            }
+        }
+    }
+
+    /// `stored` as listed under `handle`, with the version-1 fallback times where it needs them.
+    async fn info(&self, handle: String, stored: Stored) -> Result<SessionInfo, SessionError> {
+        let fallback = if stored.is_version_one() {
+            self.version_one_time().await?
+        } else {
+            DateTime::UNIX_EPOCH // unused: every time is present
+        };
+        Ok(stored.into_info(handle, fallback))
+    }
 }
 
 #[async_trait::async_trait]
 impl SessionStore for RedisStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        let Some(handle) = valid_handle(id) else {
+        let Some(handle) = stored_handle(id) else {
             return Ok(None);
         };
-        let (payload, expiry): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::cmd("HMGET")
+        type Fields = (
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+        );
+        let (payload, expiry, created_at, last_seen_at): Fields = redis::cmd("HMGET")
             .arg(self.keys.session(&handle))
             .arg("d")
             .arg("e")
+            .arg("c")
+            .arg("l")
             .query_async(&mut self.connection.clone())
             .await
             .during("load_session")?;
         let (Some(payload), Some(expiry)) = (payload, expiry) else {
             return Ok(None);
         };
+        let stored = stored::decode(
+            self.keys.context(),
+            &payload,
+            &expiry,
+            created_at.as_deref(),
+            last_seen_at.as_deref(),
+        )?;
         // The key's TTL is a backstop; the application's clock decides.
-        let expires_at = stored::decode_expiry(self.keys.context(), &expiry)?;
-        if expires_at <= Utc::now() {
+        if stored.expires_at <= Utc::now() {
             return Ok(None);
         }
+        let info = self.info(handle, stored).await?;
         Ok(Some(Session {
             id: id.to_owned(),
-            identity: stored::decode_payload(self.keys.context(), &payload)?,
-            expires_at,
+            identity: info.identity,
+            created_at: info.created_at,
+            last_seen_at: info.last_seen_at,
+            expires_at: info.expires_at,
+            metadata: info.metadata,
         }))
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
-        let now = Utc::now();
-        match SavePlan::new(session, now)? {
-            SavePlan::Remove { handle } => self.remove_handle("save_session", &handle).await,
-            SavePlan::Upsert(row) => {
-                let now = to_unix_micros(now);
-                match &self.connection {
-                    Connection::Single(c) => single::save(c, &self.keys, &row, now).await,
-                    Connection::Cluster(c) => cluster::save(c, &self.keys, &row, now).await,
-                }
-            }
-        }
+        self.write(session, Write::Save).await.map(drop)
+    }
+
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+        self.write(session, Write::Update).await
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
-        let Some(handle) = valid_handle(id) else {
+        let Some(handle) = stored_handle(id) else {
             return Ok(());
         };
         self.remove_handle("delete_session", &handle).await
@@ -91,14 +144,12 @@ impl SessionStore for RedisStore {
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
-        let Some(handle) = valid_handle(id) else {
+        check_expiry(expires_at)?;
+        let Some(handle) = stored_handle(id) else {
             return Ok(false);
         };
-        let (expires_at, now) = (to_unix_micros(expires_at), now_micros());
-        match &self.connection {
-            Connection::Single(c) => single::touch(c, &self.keys, &handle, expires_at, now).await,
-            Connection::Cluster(c) => cluster::touch(c, &self.keys, &handle, expires_at, now).await,
-        }
+        self.touch_handle(&handle, to_unix_micros(expires_at), now_micros())
+            .await
     }
 
     /// Redis drops expired session keys by their TTL, so this removes no session and returns 0;
@@ -120,14 +171,19 @@ impl SessionStore for RedisStore {
     ) -> Result<Vec<SessionInfo>, SessionError> {
         let key = identity_key(provider_id, external_id);
         let now = now_micros();
-        let mut sessions = match &self.connection {
+        let stored = match &self.connection {
             Connection::Single(c) => single::list(c, &self.keys, &key, now).await?,
             Connection::Cluster(c) => cluster::list(c, &self.keys, &key, now).await?,
         };
-        // The identity key is a hash: keep only exact matches, whatever it collides with.
-        sessions.retain(|info| {
-            info.identity.provider_id == provider_id && info.identity.external_id == external_id
-        });
+        let mut sessions = Vec::with_capacity(stored.len());
+        for (handle, stored) in stored {
+            // The identity key is a hash: keep only exact matches, whatever it collides with.
+            if stored.identity.provider_id == provider_id
+                && stored.identity.external_id == external_id
+            {
+                sessions.push(self.info(handle, stored).await?);
+            }
+        }
         Ok(sessions)
     }
 

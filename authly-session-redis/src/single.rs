@@ -1,22 +1,25 @@
 //! Single-node operations: each is one script (`EVALSHA`) or command, so one round trip, and
 //! atomic: a session and its index entry always change together.
 
+use authly_session::SessionError;
 use authly_session::store_kit::{SessionRow, to_unix_micros};
-use authly_session::{SessionError, SessionInfo};
 use redis::aio::ConnectionManager;
 use redis::{Script, ScriptInvocation};
 
 use crate::error::During;
 use crate::keys::Keys;
 use crate::scripts;
-use crate::stored::{self, ttl_millis};
+use crate::stored::{self, Stored, ttl_millis};
+use crate::write::Write;
 
-pub(crate) async fn save(
+/// Save (upsert) or update (only a live session) `row`; whether it was written.
+pub(crate) async fn write(
     connection: &ConnectionManager,
     keys: &Keys,
     row: &SessionRow,
     now: i64,
-) -> Result<(), SessionError> {
+    write: Write,
+) -> Result<bool, SessionError> {
     let expires_at = to_unix_micros(row.expires_at);
     scripts::SAVE
         .key(keys.session(&row.handle))
@@ -29,9 +32,12 @@ pub(crate) async fn save(
         .arg(ttl_millis(expires_at, now))
         .arg(now)
         .arg(keys.prefix())
-        .invoke_async::<()>(&mut connection.clone())
+        .arg(to_unix_micros(row.created_at))
+        .arg(to_unix_micros(row.last_seen_at))
+        .arg(write.mode())
+        .invoke_async::<bool>(&mut connection.clone())
         .await
-        .during("save_session")
+        .during(write.operation())
 }
 
 pub(crate) async fn remove(
@@ -91,17 +97,37 @@ pub(crate) async fn list(
     keys: &Keys,
     identity_key: &str,
     now: i64,
-) -> Result<Vec<SessionInfo>, SessionError> {
-    let flat: Vec<Vec<u8>> = on_identity(&scripts::LIST, keys, identity_key, now)
+) -> Result<Vec<(String, Stored)>, SessionError> {
+    let flat: Vec<Option<Vec<u8>>> = on_identity(&scripts::LIST, keys, identity_key, now)
         .invoke_async(&mut connection.clone())
         .await
         .during("list_identity_sessions")?;
-    flat.chunks_exact(3)
+    flat.chunks_exact(5)
         .map(|entry| {
-            let handle = String::from_utf8(entry[0].clone()).map_err(|_| {
+            let [
+                Some(handle),
+                Some(payload),
+                Some(expires_at),
+                created_at,
+                last_seen_at,
+            ] = entry
+            else {
+                return Err(SessionError::corrupt(
+                    keys.context(),
+                    "a listed session lacks a field",
+                ));
+            };
+            let handle = String::from_utf8(handle.clone()).map_err(|_| {
                 SessionError::corrupt(keys.context(), "an index entry is not UTF-8")
             })?;
-            stored::info(keys.context(), handle, &entry[1], &entry[2])
+            let stored = stored::decode(
+                keys.context(),
+                payload,
+                expires_at,
+                created_at.as_deref(),
+                last_seen_at.as_deref(),
+            )?;
+            Ok((handle, stored))
         })
         .collect()
 }

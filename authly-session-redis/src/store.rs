@@ -8,6 +8,7 @@ use redis::cluster_async::ClusterConnection;
 
 use crate::connection::Connection;
 use crate::keys::Keys;
+use crate::schema::UpgradeTime;
 
 /// The key prefix a store uses unless told otherwise.
 pub const DEFAULT_PREFIX: &str = "authly_session";
@@ -23,6 +24,7 @@ pub const DEFAULT_PREFIX: &str = "authly_session";
 pub struct RedisStore {
     pub(crate) connection: Connection,
     pub(crate) keys: Arc<Keys>,
+    pub(crate) upgraded_at: UpgradeTime,
 }
 
 impl RedisStore {
@@ -147,7 +149,31 @@ impl RedisStore {
         Ok(RedisStore {
             connection: self.connection,
             keys: Arc::new(Keys::new(prefix)?),
+            upgraded_at: UpgradeTime::default(),
         })
+    }
+
+    /// Records this prefix's schema version (2) in `{prefix}:schema`, upgrading a keyspace
+    /// written by version 1 in place: its sessions stay as they are and read with empty
+    /// metadata and the time of the upgrade as `created_at` and `last_seen_at` (see the README).
+    /// Idempotent and safe from many processes at once (one atomic script). Optional: the first
+    /// read of a version-1 session records the upgrade itself.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidConfiguration`] when the keyspace records a schema version newer
+    /// than this release knows; [`SessionError::Backend`] when Redis fails.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), authly_session::SessionError> {
+    /// let store = authly_session_redis::RedisStore::connect("redis://127.0.0.1:6379").await?;
+    /// store.migrate().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn migrate(&self) -> Result<(), SessionError> {
+        self.upgrade().await.map(drop)
     }
 
     /// The key prefix of this store.
@@ -164,6 +190,7 @@ impl RedisStore {
         RedisStore {
             connection,
             keys: Arc::new(Keys::new(DEFAULT_PREFIX).expect("the default prefix is valid")),
+            upgraded_at: UpgradeTime::default(),
         }
     }
 }

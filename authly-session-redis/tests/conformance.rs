@@ -45,6 +45,8 @@ on_single_node_and_cluster!(
     delete_expired_prunes_the_identity_index,
     every_key_expires_with_the_sessions,
     a_corrupted_payload_is_a_decode_error_naming_the_prefix,
+    a_version_1_keyspace_is_upgraded_in_place,
+    a_newer_recorded_schema_version_is_refused,
 );
 
 async fn conformance(server: Server) {
@@ -88,11 +90,16 @@ async fn keys_follow_the_documented_layout(server: Server) {
     );
     let micros = to_unix_micros(session.expires_at);
     let mut raw = server.raw().await;
-    let fields = redis::cmd("HMGET").arg(&hash).arg("d").arg("e").clone();
+    let fields = redis::cmd("HMGET")
+        .arg(&hash)
+        .arg(&["d", "e", "c", "l"][..])
+        .clone();
 
-    let (payload, expiry): (String, i64) = raw.query(&fields).await;
-    assert!(payload.starts_with(r#"{"v":1,"identity":{"provider_id":"github""#));
+    let (payload, expiry, created, seen): (String, i64, i64, i64) = raw.query(&fields).await;
+    assert!(payload.starts_with(r#"{"v":2,"identity":{"provider_id":"github""#));
     assert_eq!(expiry, micros);
+    assert_eq!(created, to_unix_micros(session.created_at));
+    assert_eq!(seen, to_unix_micros(session.last_seen_at));
     let owner: String = raw.query(redis::cmd("HGET").arg(&hash).arg("k")).await;
     assert_eq!(owner, ik);
     let ttl = raw.ttl(&hash).await;
@@ -120,9 +127,12 @@ async fn keys_follow_the_documented_layout(server: Server) {
 
     let later = session.expires_at + chrono::Duration::hours(1);
     assert!(store.touch_session(&session.id, later).await.unwrap());
-    let (payload_after, expiry): (String, i64) = raw.query(&fields).await;
-    assert_eq!(payload_after, payload, "touch leaves the identity alone");
+    let (payload_after, expiry, created_after, seen_after): (String, i64, i64, i64) =
+        raw.query(&fields).await;
+    assert_eq!(payload_after, payload, "touch leaves the payload alone");
     assert_eq!(expiry, to_unix_micros(later));
+    assert_eq!(created_after, created, "touch keeps created_at");
+    assert!(seen_after > seen, "touch sets last_seen_at to now");
     assert_eq!(
         raw.score(&index, &handle).await,
         to_unix_micros(later),
@@ -210,6 +220,64 @@ async fn a_corrupted_payload_is_a_decode_error_naming_the_prefix(server: Server)
         raw.hset(&key, "d", "not json {").await;
     })
     .await;
+}
+
+/// Semantic 24: sessions written as schema version 1 wrote them (a hash of `d`, `e`, `k` with a
+/// TTL, indexed by expiry, no schema record) stay loadable, listable and revocable after
+/// `migrate()`, with the time of the upgrade as their `created_at` and `last_seen_at`.
+async fn a_version_1_keyspace_is_upgraded_in_place(server: Server) {
+    let store = server.store().await;
+    let prefix = store.prefix().to_owned();
+    let raw = std::sync::Arc::new(tokio::sync::Mutex::new(server.raw().await));
+    let write = |rows: Vec<testing::VersionOneRow>| {
+        let (raw, prefix) = (raw.clone(), prefix.clone());
+        async move {
+            let mut raw = raw.lock().await;
+            for row in rows {
+                let (key, expires_at) = (
+                    layout::session(&prefix, &row.handle),
+                    to_unix_micros(row.expires_at),
+                );
+                let mut hset = redis::cmd("HSET");
+                hset.arg(&key)
+                    .arg("d")
+                    .arg(&row.payload)
+                    .arg("e")
+                    .arg(expires_at)
+                    .arg("k")
+                    .arg(&row.identity_key);
+                raw.query::<()>(&hset).await;
+                raw.query::<()>(redis::cmd("PEXPIREAT").arg(&key).arg(expires_at / 1000 + 1))
+                    .await;
+                let index = layout::index(&prefix, &row.identity_key);
+                raw.query::<()>(
+                    redis::cmd("ZADD")
+                        .arg(&index)
+                        .arg(expires_at)
+                        .arg(&row.handle),
+                )
+                .await;
+            }
+        }
+    };
+    let version = || async {
+        let mut raw = raw.lock().await;
+        raw.query::<Option<i64>>(redis::cmd("HGET").arg(layout::schema(&prefix)).arg("v"))
+            .await
+            .unwrap_or(1)
+    };
+    testing::check_upgrade_in_place(&store, write, || store.migrate(), version, 2).await;
+}
+
+async fn a_newer_recorded_schema_version_is_refused(server: Server) {
+    let store = server.store().await;
+    let mut raw = server.raw().await;
+    let schema = layout::schema(store.prefix());
+    let record = |version: i64| async move {
+        raw.query::<()>(redis::cmd("HSET").arg(&schema).arg("v").arg(version))
+            .await;
+    };
+    testing::check_refuses_newer_schema(|| store.migrate(), record, 2).await;
 }
 
 /// On a single node the index is exact: ending every session by any route leaves no key.

@@ -32,7 +32,8 @@ pub trait Dialect: Sized + Send + Sync + 'static {
     /// The sqlx database this dialect speaks to.
     type Database: Database;
 
-    /// How `expires_at` is bound and read: exact to the microsecond, in UTC.
+    /// How a time (`expires_at`, `created_at`, `last_seen_at`) is bound and read: exact to the
+    /// microsecond, in UTC.
     type Expiry: for<'q> Encode<'q, Self::Database>
         + for<'r> Decode<'r, Self::Database>
         + Type<Self::Database>
@@ -88,8 +89,11 @@ pub trait Dialect: Sized + Send + Sync + 'static {
         url: &str,
     ) -> impl Future<Output = Result<Pools<Self::Database>, SessionError>> + Send;
 
-    /// Brings the store's table to the newest schema version: holds this database's lock (so
+    /// Brings the store's table to schema version `target`: holds this database's lock (so
     /// several processes may migrate at once) around
     /// [`run_migrations`](crate::run_migrations), which does the work.
-    fn migrate(store: &SqlStore<Self>) -> impl Future<Output = Result<(), SessionError>> + Send;
+    fn migrate(
+        store: &SqlStore<Self>,
+        target: i64,
+    ) -> impl Future<Output = Result<(), SessionError>> + Send;
 }

@@ -18,7 +18,7 @@ mod table_name;
 pub mod testing;
 
 pub use dialect::{Dialect, Pools};
-pub use migrate::{Migration, run_migrations};
+pub use migrate::{Migration, latest, run_migrations};
 pub use statements::{DELETE_EXPIRED_BATCH, Statements};
 pub use store::SqlStore;
 pub use table_name::TableName;

@@ -16,12 +16,13 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-/// The newest schema version `migrations` reaches.
-pub(crate) fn latest(migrations: &[Migration]) -> i64 {
+/// The newest schema version `migrations` reaches (`latest(D::MIGRATIONS)` is what `migrate()`
+/// brings a table to).
+pub fn latest(migrations: &[Migration]) -> i64 {
     migrations.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
-/// Brings `store`'s table to the newest version of `D::MIGRATIONS`, on `conn`.
+/// Brings `store`'s table to version `target` of `D::MIGRATIONS` (never down), on `conn`.
 ///
 /// The dialect calls this while it holds its lock (a transaction, an advisory or named lock),
 /// which is what makes concurrent migrations safe; this function only decides and runs.
@@ -33,6 +34,7 @@ pub(crate) fn latest(migrations: &[Migration]) -> i64 {
 pub async fn run_migrations<D>(
     store: &SqlStore<D>,
     conn: &mut <D::Database as Database>::Connection,
+    target: i64,
 ) -> Result<(), SessionError>
 where
     D: Dialect,
@@ -58,7 +60,10 @@ where
     let recorded = recorded.unwrap_or(0);
     check_known(table, recorded, latest(D::MIGRATIONS))?;
 
-    for migration in D::MIGRATIONS.iter().filter(|m| m.version > recorded) {
+    let pending = D::MIGRATIONS
+        .iter()
+        .filter(|m| m.version > recorded && m.version <= target);
+    for migration in pending {
         sqlx::raw_sql(render(migration.sql))
             .execute(&mut *conn)
             .await

@@ -1,9 +1,9 @@
 //! `SessionStore` for every SQL dialect: one statement per operation, bound parameters only.
 
 use authly_session::store_kit::{
-    SavePlan, decode_identity, identity_key, is_valid_handle, is_valid_session_id,
+    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, stored_handle,
 };
-use authly_session::{Identity, Session, SessionError, SessionInfo, SessionStore, session_handle};
+use authly_session::{Session, SessionError, SessionInfo, SessionStore};
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
@@ -11,29 +11,13 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, 
 use crate::statements::DELETE_EXPIRED_BATCH;
 use crate::{Dialect, SqlStore};
 
-/// The handle a session with this id is stored under; `None` for an invalid id, which no store
-/// holds, so the database is not asked about it.
-fn valid_handle(id: &str) -> Option<String> {
-    is_valid_session_id(id).then(|| session_handle(id))
-}
-
-/// Decodes one stored session from its `data` and `expires_at` columns.
-fn decode<D: Dialect>(
-    store: &SqlStore<D>,
-    data: &str,
-    expires_at: D::Expiry,
-) -> Result<(Identity, DateTime<Utc>), SessionError> {
-    let identity = decode_identity(data, &store.location)?;
-    let expires_at = D::from_expiry(expires_at)
-        .ok_or_else(|| SessionError::corrupt(&*store.location, "expiry out of range"))?;
-    Ok((identity, expires_at))
-}
-
 impl<D: Dialect> SqlStore<D>
 where
     for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
     <D::Database as Database>::Arguments: IntoArguments<D::Database>,
     for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
+    for<'r> &'r str: Decode<'r, D::Database> + Type<D::Database>,
+    usize: ColumnIndex<<D::Database as Database>::Row>,
 {
     /// Runs the write `build` makes, again while the dialect calls its failure retryable (at most
     /// 8 tries); returns the rows it affected.
@@ -60,6 +44,34 @@ where
         }
     }
 
+    /// One stored session from `row`, whose columns from `first` on are
+    /// `data, created_at, last_seen_at, expires_at`.
+    fn decode_row(
+        &self,
+        operation: &'static str,
+        row: &<D::Database as Database>::Row,
+        first: usize,
+        handle: String,
+    ) -> Result<SessionInfo, SessionError> {
+        let read = |e| SessionError::backend(operation, e);
+        let time = |index: usize, what: &str| -> Result<DateTime<Utc>, SessionError> {
+            let value: D::Expiry = row.try_get(index).map_err(read)?;
+            D::from_expiry(value).ok_or_else(|| {
+                SessionError::corrupt(&*self.location, format!("{what} out of range"))
+            })
+        };
+        let data: &str = row.try_get(first).map_err(read)?;
+        let payload = decode_payload(data, &self.location)?;
+        Ok(SessionInfo {
+            handle,
+            identity: payload.identity,
+            created_at: time(first + 1, "created_at")?,
+            last_seen_at: time(first + 2, "last_seen_at")?,
+            expires_at: time(first + 3, "expires_at")?,
+            metadata: payload.metadata,
+        })
+    }
+
     /// Deletes the session stored under `handle`, whatever its expiry.
     async fn remove(&self, operation: &str, handle: &str) -> Result<(), SessionError> {
         self.write(operation, || {
@@ -67,6 +79,23 @@ where
         })
         .await
         .map(drop)
+    }
+
+    /// Ends the live session with this handle; whether it was live.
+    async fn end_live(
+        &self,
+        operation: &'static str,
+        handle: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SessionError> {
+        let ended = self
+            .write(operation, || {
+                sqlx::query(self.statements.end_live.clone())
+                    .bind(handle.to_owned())
+                    .bind(D::to_expiry(now))
+            })
+            .await?;
+        Ok(ended == 1)
     }
 }
 
@@ -80,44 +109,69 @@ where
     usize: ColumnIndex<<D::Database as Database>::Row>,
 {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        let Some(handle) = valid_handle(id) else {
+        let Some(handle) = stored_handle(id) else {
             return Ok(None);
         };
         let row = sqlx::query(self.statements.load.clone())
-            .bind(handle)
+            .bind(handle.clone())
             .bind(D::to_expiry(Utc::now()))
             .fetch_optional(&self.reader)
             .await
             .map_err(|e| SessionError::backend("load_session", e))?;
         let Some(row) = row else { return Ok(None) };
-        let read = |e| SessionError::backend("load_session", e);
-        let data: &str = row.try_get(0).map_err(read)?;
-        let (identity, expires_at) = decode(self, data, row.try_get(1).map_err(read)?)?;
+        let info = self.decode_row("load_session", &row, 0, handle)?;
         Ok(Some(Session {
             id: id.to_owned(),
-            identity,
-            expires_at,
+            identity: info.identity,
+            created_at: info.created_at,
+            last_seen_at: info.last_seen_at,
+            expires_at: info.expires_at,
+            metadata: info.metadata,
         }))
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
         match SavePlan::new(session, Utc::now())? {
-            SavePlan::Remove { handle } => self.remove("save_session", &handle).await,
-            SavePlan::Upsert(row) => self
-                .write("save_session", || {
+            SavePlan::Remove { handle } => self.remove("save_session", &handle).await?,
+            SavePlan::Upsert(row) => {
+                self.write("save_session", || {
                     sqlx::query(self.statements.upsert.clone())
                         .bind(row.handle.clone())
                         .bind(row.identity_key.clone())
                         .bind(row.payload.clone())
+                        .bind(D::to_expiry(row.created_at))
+                        .bind(D::to_expiry(row.last_seen_at))
                         .bind(D::to_expiry(row.expires_at))
                 })
-                .await
-                .map(drop),
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+        let now = Utc::now();
+        match SavePlan::new(session, now)? {
+            SavePlan::Remove { handle } => self.end_live("update_session", &handle, now).await,
+            SavePlan::Upsert(row) => {
+                let updated = self
+                    .write("update_session", || {
+                        sqlx::query(self.statements.update.clone())
+                            .bind(row.identity_key.clone())
+                            .bind(row.payload.clone())
+                            .bind(D::to_expiry(row.last_seen_at))
+                            .bind(D::to_expiry(row.expires_at))
+                            .bind(row.handle.clone())
+                            .bind(D::to_expiry(now))
+                    })
+                    .await?;
+                Ok(updated == 1)
+            }
         }
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
-        match valid_handle(id) {
+        match stored_handle(id) {
             Some(handle) => self.remove("delete_session", &handle).await,
             None => Ok(()),
         }
@@ -128,29 +182,25 @@ where
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
-        let now = Utc::now();
-        let changed = match valid_handle(id) {
-            None => return Ok(false),
-            // Touching into the past ends the session: remove it rather than leave it for cleanup.
-            Some(handle) if expires_at <= now => {
-                self.write("touch_session", || {
-                    sqlx::query(self.statements.end_live.clone())
-                        .bind(handle.clone())
-                        .bind(D::to_expiry(now))
-                })
-                .await?
-            }
-            Some(handle) => {
-                self.write("touch_session", || {
-                    sqlx::query(self.statements.touch.clone())
-                        .bind(D::to_expiry(expires_at))
-                        .bind(handle.clone())
-                        .bind(D::to_expiry(now))
-                })
-                .await?
-            }
+        check_expiry(expires_at)?;
+        let Some(handle) = stored_handle(id) else {
+            return Ok(false);
         };
-        Ok(changed == 1)
+        let now = Utc::now();
+        if expires_at <= now {
+            // Touching into the past ends the session: remove it rather than leave it for cleanup.
+            return self.end_live("touch_session", &handle, now).await;
+        }
+        let touched = self
+            .write("touch_session", || {
+                sqlx::query(self.statements.touch.clone())
+                    .bind(D::to_expiry(expires_at))
+                    .bind(D::to_expiry(now))
+                    .bind(handle.clone())
+                    .bind(D::to_expiry(now))
+            })
+            .await?;
+        Ok(touched == 1)
     }
 
     async fn delete_expired(&self) -> Result<u64, SessionError> {
@@ -180,30 +230,26 @@ where
             .fetch_all(&self.reader)
             .await
             .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
-        let read = |e| SessionError::backend("list_identity_sessions", e);
         let mut sessions = Vec::with_capacity(rows.len());
         for row in rows {
-            let handle: String = row.try_get(0).map_err(read)?;
-            let data: &str = row.try_get(1).map_err(read)?;
-            let (identity, expires_at) = decode(self, data, row.try_get(2).map_err(read)?)?;
+            let handle: String = row
+                .try_get(0)
+                .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
+            let info = self.decode_row("list_identity_sessions", &row, 1, handle)?;
             // The key is a digest; the exact strings decide.
-            if identity.provider_id == provider_id && identity.external_id == external_id {
-                sessions.push(SessionInfo {
-                    handle,
-                    identity,
-                    expires_at,
-                });
+            if info.identity.provider_id == provider_id && info.identity.external_id == external_id
+            {
+                sessions.push(info);
             }
         }
         Ok(sessions)
     }
 
     async fn delete_session_by_handle(&self, handle: &str) -> Result<(), SessionError> {
-        match is_valid_handle(handle) {
-            true => self.remove("delete_session_by_handle", handle).await,
-            // A malformed handle names no stored session: nothing to ask the database.
-            false => Ok(()),
+        if !is_valid_handle(handle) {
+            return Ok(());
         }
+        self.remove("delete_session_by_handle", handle).await
     }
 
     async fn delete_identity_sessions(
@@ -211,9 +257,9 @@ where
         provider_id: &str,
         external_id: &str,
     ) -> Result<u64, SessionError> {
+        let key = identity_key(provider_id, external_id);
         self.write("delete_identity_sessions", || {
-            sqlx::query(self.statements.delete_identity.clone())
-                .bind(identity_key(provider_id, external_id))
+            sqlx::query(self.statements.delete_identity.clone()).bind(key.clone())
         })
         .await
     }

@@ -16,20 +16,27 @@ pub const DELETE_EXPIRED_BATCH: u64 = 10_000;
 /// listed. The only text spliced in besides constants is a validated [`TableName`](crate::TableName).
 #[derive(Debug, Clone)]
 pub struct Statements {
-    /// `(handle, now)` → `(data, expires_at)` of the live session with that handle.
+    /// `(handle, now)` → `(data, created_at, last_seen_at, expires_at)` of the live session
+    /// with that handle.
     pub load: String,
-    /// `(handle, identity_key, data, expires_at)`: insert, or replace all three on that handle.
+    /// `(handle, identity_key, data, created_at, last_seen_at, expires_at)`: insert, or replace
+    /// every column on that handle.
     pub upsert: String,
+    /// `(identity_key, data, last_seen_at, expires_at, handle, now)`: replace those four columns
+    /// of a live session; one row affected if it was live.
+    pub update: String,
     /// `(handle)`: remove that session.
     pub delete: String,
-    /// `(expires_at, handle, now)`: move a live session's expiry; one row affected if it was live.
+    /// `(expires_at, last_seen_at, handle, now)`: move a live session's expiry and set when it
+    /// was last seen; one row affected if it was live.
     pub touch: String,
     /// `(handle, now)`: remove that session if it is live; one row affected if it was.
     pub end_live: String,
     /// `(now)`: remove at most the `expired_batch` given to
     /// [`Dialect::statements`](crate::Dialect::statements) expired sessions.
     pub delete_expired: String,
-    /// `(identity_key, now)` → `(handle, data, expires_at)` of that identity's live sessions.
+    /// `(identity_key, now)` → `(handle, data, created_at, last_seen_at, expires_at)` of that
+    /// identity's live sessions.
     pub list: String,
     /// `(identity_key)`: remove every session of that identity.
     pub delete_identity: String,
@@ -39,6 +46,7 @@ pub struct Statements {
 pub(crate) struct Prepared {
     pub(crate) load: SqlStr,
     pub(crate) upsert: SqlStr,
+    pub(crate) update: SqlStr,
     pub(crate) delete: SqlStr,
     pub(crate) touch: SqlStr,
     pub(crate) end_live: SqlStr,
@@ -56,6 +64,7 @@ impl From<Statements> for Prepared {
         Prepared {
             load: sql(s.load),
             upsert: sql(s.upsert),
+            update: sql(s.update),
             delete: sql(s.delete),
             touch: sql(s.touch),
             end_live: sql(s.end_live),

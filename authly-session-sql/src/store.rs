@@ -5,6 +5,7 @@ use std::sync::Arc;
 use authly_session::SessionError;
 use sqlx::Pool;
 
+use crate::migrate::latest;
 use crate::statements::{DELETE_EXPIRED_BATCH, Prepared};
 use crate::{Dialect, TableName};
 
@@ -65,7 +66,18 @@ impl<D: Dialect> SqlStore<D> {
     /// [`SessionError::InvalidConfiguration`] when the table records a schema version newer than
     /// this release knows; [`SessionError::Backend`] when the database refuses a statement.
     pub async fn migrate(&self) -> Result<(), SessionError> {
-        D::migrate(self).await
+        D::migrate(self, latest(D::MIGRATIONS)).await
+    }
+
+    /// Brings the table to schema version `version` and no further (never down): what an older
+    /// release's `migrate()` did, for tests of the upgrade path. A store of this release needs
+    /// the newest version ([`SqlStore::migrate`]). Same locking and errors as `migrate`.
+    ///
+    /// # Errors
+    ///
+    /// As [`SqlStore::migrate`].
+    pub async fn migrate_to(&self, version: i64) -> Result<(), SessionError> {
+        D::migrate(self, version).await
     }
 
     /// This store on another table of the same database (same pools).

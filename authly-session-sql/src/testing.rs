@@ -45,7 +45,7 @@ const TEST_POOL_SIZE: u32 = 4;
 /// stopped server, nor take longer than this to work again after it is back.
 const FAULT_LIMIT: Duration = Duration::from_secs(10);
 
-/// Expired rows one backlog `INSERT` writes (two parameters each).
+/// Expired rows one backlog `INSERT` writes (four parameters each).
 const BACKLOG_ROWS_PER_INSERT: u64 = 5_000;
 
 /// The fixtures and checks of dialect `D`'s integration tests.
@@ -280,10 +280,76 @@ where
         .await;
     }
 
+    /// Semantic 24 ([`testing::check_upgrade_in_place`]): a table of `store`'s database made by
+    /// schema version 1 (`migrate_to(1)`, the version-1 files as they are), holding sessions
+    /// written in the version-1 format, is upgraded in place by `migrate()` run twice at once
+    /// and once more, losing no session. Drops that table afterwards.
+    ///
+    /// # Panics
+    ///
+    /// When the upgrade fails or loses or alters a session.
+    pub async fn check_upgrade(store: &SqlStore<D>) {
+        let old = store
+            .on_table(&unique_name("version_one"))
+            .expect("valid table name");
+        old.migrate_to(1).await.expect("create a version-1 table");
+        let insert = format!(
+            "INSERT INTO {} (handle, identity_key, data, expires_at) ",
+            old.table().quoted(D::QUOTE)
+        );
+        let newest = crate::latest(D::MIGRATIONS);
+        testing::check_upgrade_in_place(
+            &old,
+            |rows: Vec<testing::VersionOneRow>| async {
+                QueryBuilder::<D::Database>::new(&insert)
+                    .push_values(rows, |mut row, session| {
+                        row.push_bind(session.handle)
+                            .push_bind(session.identity_key)
+                            .push_bind(session.payload)
+                            .push_bind(D::to_expiry(session.expires_at));
+                    })
+                    .build()
+                    .execute(old.pool())
+                    .await
+                    .expect("insert version-1 rows");
+            },
+            || old.migrate(),
+            || async { Self::recorded_version(&old).await.unwrap_or(0) },
+            newest,
+        )
+        .await;
+        Self::drop_table(&old).await;
+    }
+
+    /// Semantic 24 ([`testing::check_refuses_newer_schema`]): once `store`'s table records a
+    /// schema version newer than this release knows, `migrate()` refuses naming both versions.
+    ///
+    /// # Panics
+    ///
+    /// When migrate succeeds or fails otherwise.
+    pub async fn check_refuses_newer(store: &SqlStore<D>) {
+        let record = |version: i64| async move {
+            sqlx::query(AssertSqlSafe(
+                store.table().render(D::RECORD_VERSION, D::QUOTE),
+            ))
+            .bind(store.table().to_string())
+            .bind(version)
+            .execute(store.pool())
+            .await
+            .expect("record a newer version");
+        };
+        testing::check_refuses_newer_schema(
+            || store.migrate(),
+            record,
+            crate::latest(D::MIGRATIONS),
+        )
+        .await;
+    }
+
     /// Writes `count` rows that expired an hour ago, with handles `000…1` to `count` in hex.
     async fn insert_expired(store: &SqlStore<D>, count: u64) {
         let insert = format!(
-            "INSERT INTO {} (handle, identity_key, data, expires_at) ",
+            "INSERT INTO {} (handle, identity_key, data, created_at, last_seen_at, expires_at) ",
             store.table().quoted(D::QUOTE)
         );
         let expired = chrono::Utc::now() - chrono::Duration::hours(1);
@@ -294,6 +360,8 @@ where
                     row.push_bind(format!("{number:064x}"))
                         .push("'k'")
                         .push("'{}'")
+                        .push_bind(D::to_expiry(expired))
+                        .push_bind(D::to_expiry(expired))
                         .push_bind(D::to_expiry(expired));
                 })
                 .build()
@@ -405,6 +473,8 @@ macro_rules! store_tests {
             sessions_are_hashed_at_rest: check_hashed_at_rest,
             a_corrupted_row_is_a_decode_error_naming_the_table: check_corrupted_row,
             delete_expired_works_through_a_backlog_of_many_batches: check_expired_backlog,
+            a_version_1_table_is_upgraded_in_place: check_upgrade,
+            a_newer_recorded_schema_version_is_refused: check_refuses_newer,
         );
     };
     (@each $dialect:ty, $attrs:tt, $store:expr, $($test:ident: $check:ident,)*) => {

@@ -132,17 +132,18 @@ async fn sessions(State(state): State<AppState>, user: User) -> Page {
     };
     let user = &session.identity.external_id;
     let mut listed = state.store.list_identity_sessions(PROVIDER, user).await?;
-    listed.sort_by_key(|info| info.expires_at);
+    listed.sort_by_key(|info| info.created_at);
     let mine = session_handle(&session.id);
     let mut rows = String::new();
     for info in listed {
-        let attributes = &info.identity.attributes;
-        let device = escape(attributes.get("device").map_or("", |d| d));
+        let device = escape(info.metadata.get("device").map_or("", |d| d));
         let this = (info.handle == mine).then_some(" <b>(this device)</b>");
-        let expires = info.expires_at.format("%Y-%m-%d %H:%M:%S UTC");
+        let time = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC");
+        let (since, active) = (time(info.created_at), time(info.last_seen_at));
+        let expires = time(info.expires_at);
         let handle = escape(&info.handle); // hex, but escaped all the same
         rows += &format!(
-            "<li>{device}{}, expires {expires}\n<form method=\"post\" \
+            "<li>{device}{}, signed in {since}, last active {active}, expires {expires}\n<form method=\"post\" \
             action=\"/sign-out-device\"><input type=\"hidden\" name=\"handle\" \
             value=\"{handle}\"><button>Sign out this device</button></form></li>\n",
             this.unwrap_or_default()
@@ -167,9 +168,9 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, form: Form<F
     identity.username = Some(username.to_owned());
     let user_agent = headers.get(header::USER_AGENT).map(|h| h.to_str());
     let device = device_label(user_agent.and_then(Result::ok).unwrap_or("unknown device"));
-    identity.attributes.insert("device".into(), device);
     let lifetime = state.config.lifetime;
-    let session = Session::new(identity, lifetime);
+    // The device is a fact about this session, not about the user: metadata, not identity.
+    let session = Session::new(identity, lifetime).with_metadata("device", device);
     state.store.save_session(&session).await?;
     let set_cookie = cookie(&state.config, &session.id, lifetime.num_seconds());
     Ok(([(header::SET_COOKIE, set_cookie)], Redirect::to("/")).into_response())

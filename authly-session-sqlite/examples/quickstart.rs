@@ -5,28 +5,22 @@
 
 use authly_session::{Identity, Session, SessionStore};
 use authly_session_sqlite::SqliteStore;
-use chrono::Duration;
+use chrono::{Duration, Utc};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = SqliteStore::connect("sqlite://sessions.db").await?;
     store.migrate().await?;
-    println!("opened sessions.db (WAL mode) and created the sessions table if it was missing");
+    println!("opened sessions.db (WAL mode); the sessions table is at schema version 2");
 
+    // The user is the identity; the device is metadata of each session.
     let mut alice = Identity::new("github", "583231");
     alice.email = Some("alice@example.com".into());
     alice.username = Some("alice".into());
-
-    let mut laptop = Session::new(alice.clone(), Duration::hours(8));
-    laptop
-        .identity
-        .attributes
-        .insert("device".into(), "laptop".into());
-    let mut phone = Session::new(alice.clone(), Duration::hours(8));
-    phone
-        .identity
-        .attributes
-        .insert("device".into(), "phone".into());
+    let laptop =
+        Session::new(alice.clone(), Duration::hours(8)).with_metadata("device", "Firefox on Linux");
+    let phone =
+        Session::new(alice.clone(), Duration::hours(8)).with_metadata("device", "Safari on iPhone");
     store.save_session(&laptop).await?;
     store.save_session(&phone).await?;
     println!("signed alice in on two devices; the laptop's cookie holds {laptop:?}");
@@ -42,20 +36,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         loaded.expires_at.format("%Y-%m-%d %H:%M UTC")
     );
 
-    let signed_in = store.list_identity_sessions("github", "583231").await?;
-    println!("alice is signed in on {} devices:", signed_in.len());
-    for info in &signed_in {
+    // Sliding expiry moves the end and marks the session as just used.
+    store
+        .touch_session(&loaded.id, Utc::now() + Duration::hours(8))
+        .await?;
+    // A change to a live session goes through update: it never revives a signed-out one.
+    let touched = store.load_session(&laptop.id).await?.ok_or("still live")?;
+    let renamed = touched.with_metadata("device", "Firefox on Linux (work)");
+    assert!(store.update_session(&renamed).await?);
+
+    println!("alice is signed in on these devices:");
+    for info in store.list_identity_sessions("github", "583231").await? {
         let device = info
-            .identity
-            .attributes
+            .metadata
             .get("device")
             .map_or("unknown", String::as_str);
-        println!("  - {device}, handle {}…", &info.handle[..12]);
+        let since = info.created_at.format("%H:%M:%S");
+        let active = info.last_seen_at.format("%H:%M:%S");
+        println!(
+            "  - {device}: signed in {since}, last active {active}, handle {}…",
+            &info.handle[..12]
+        );
     }
 
     let removed = store.delete_identity_sessions("github", "583231").await?;
     println!("signed alice out everywhere: {removed} sessions removed");
     assert!(store.load_session(&phone.id).await?.is_none());
+    assert!(
+        !store.update_session(&renamed).await?,
+        "a signed-out session stays out"
+    );
 
     let expired = store.delete_expired().await?;
     println!("removed {expired} expired sessions");

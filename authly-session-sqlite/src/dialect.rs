@@ -20,10 +20,16 @@ impl Dialect for SqliteDialect {
     type Expiry = i64;
     const NAME: &'static str = "SQLite";
     const QUOTE: char = '"';
-    const MIGRATIONS: &'static [Migration] = &[Migration {
-        version: 1,
-        sql: include_str!("../migrations/0001_create_sessions.sql"),
-    }];
+    const MIGRATIONS: &'static [Migration] = &[
+        Migration {
+            version: 1,
+            sql: include_str!("../migrations/0001_create_sessions.sql"),
+        },
+        Migration {
+            version: 2,
+            sql: include_str!("../migrations/0002_session_facts.sql"),
+        },
+    ];
     const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
     const READ_VERSION: &'static str =
         "SELECT version FROM authly_session_schema WHERE table_name = ?1";
@@ -37,21 +43,33 @@ impl Dialect for SqliteDialect {
     fn statements(table: &TableName, expired_batch: u64) -> Statements {
         let t = table.quoted(Self::QUOTE);
         Statements {
-            load: format!("SELECT data, expires_at FROM {t} WHERE handle = ?1 AND expires_at > ?2"),
+            load: format!(
+                "SELECT data, created_at, last_seen_at, expires_at FROM {t} \
+                 WHERE handle = ?1 AND expires_at > ?2"
+            ),
             upsert: format!(
-                "INSERT INTO {t} (handle, identity_key, data, expires_at) VALUES (?1, ?2, ?3, ?4) \
+                "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
                  ON CONFLICT (handle) DO UPDATE SET identity_key = excluded.identity_key, \
-                 data = excluded.data, expires_at = excluded.expires_at"
+                 data = excluded.data, created_at = excluded.created_at, \
+                 last_seen_at = excluded.last_seen_at, expires_at = excluded.expires_at"
+            ),
+            update: format!(
+                "UPDATE {t} SET identity_key = ?1, data = ?2, last_seen_at = ?3, expires_at = ?4 \
+                 WHERE handle = ?5 AND expires_at > ?6"
             ),
             delete: format!("DELETE FROM {t} WHERE handle = ?1"),
-            touch: format!("UPDATE {t} SET expires_at = ?1 WHERE handle = ?2 AND expires_at > ?3"),
+            touch: format!(
+                "UPDATE {t} SET expires_at = ?1, last_seen_at = ?2 WHERE handle = ?3 AND expires_at > ?4"
+            ),
             end_live: format!("DELETE FROM {t} WHERE handle = ?1 AND expires_at > ?2"),
             delete_expired: format!(
                 "DELETE FROM {t} WHERE rowid IN \
                  (SELECT rowid FROM {t} WHERE expires_at <= ?1 LIMIT {expired_batch})"
             ),
             list: format!(
-                "SELECT handle, data, expires_at FROM {t} WHERE identity_key = ?1 AND expires_at > ?2"
+                "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
+                 WHERE identity_key = ?1 AND expires_at > ?2"
             ),
             delete_identity: format!("DELETE FROM {t} WHERE identity_key = ?1"),
         }
@@ -75,14 +93,14 @@ impl Dialect for SqliteDialect {
 
     /// One `BEGIN IMMEDIATE` transaction on the writer: it takes SQLite's write lock at once,
     /// so a concurrent migration waits (busy timeout) instead of failing halfway.
-    async fn migrate(store: &SqlStore<Self>) -> Result<(), SessionError> {
+    async fn migrate(store: &SqlStore<Self>, target: i64) -> Result<(), SessionError> {
         let failed = |e| SessionError::backend(format!("migrate table {}", store.table()), e);
         let mut conn = store.pool().acquire().await.map_err(failed)?;
         sqlx::raw_sql("BEGIN IMMEDIATE")
             .execute(&mut *conn)
             .await
             .map_err(failed)?;
-        let result = run_migrations(store, &mut conn).await;
+        let result = run_migrations(store, &mut conn, target).await;
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         let ended = sqlx::raw_sql(end).execute(&mut *conn).await;
         result?;

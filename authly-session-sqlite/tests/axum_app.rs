@@ -240,6 +240,18 @@ async fn two_devices_then_sign_out_one_by_handle_then_everywhere() {
         page.body
     );
     assert!(page.body.contains("Chrome on Windows,"), "{}", page.body);
+    assert_eq!(
+        page.body.matches(", signed in ").count(),
+        2,
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.body.matches(", last active ").count(),
+        2,
+        "{}",
+        page.body
+    );
     assert_eq!(page.body.matches("(this device)").count(), 1);
     let seen_from_chrome = chrome.get("/sessions").await.body;
     assert!(seen_from_chrome.contains("Chrome on Windows <b>(this device)</b>"));

@@ -71,6 +71,9 @@ mod tests {
         async fn save_session(&self, _: &Session) -> Result<(), SessionError> {
             Ok(())
         }
+        async fn update_session(&self, _: &Session) -> Result<bool, SessionError> {
+            Ok(false)
+        }
         async fn delete_session(&self, _: &str) -> Result<(), SessionError> {
             Ok(())
         }

@@ -1,5 +1,7 @@
 //! Session handles: the non-secret name a store keeps a session under.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -53,6 +55,20 @@ pub fn is_valid_handle(handle: &str) -> bool {
             .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// The handle a session with this id is stored under; `None` for an id that fails validation,
+/// which no store holds, so a store answers without asking its backend (semantic 3).
+///
+/// # Examples
+///
+/// ```
+/// use authly_session::store_kit::stored_handle;
+/// assert_eq!(stored_handle("abc"), Some(authly_session::session_handle("abc")));
+/// assert_eq!(stored_handle("not valid"), None);
+/// ```
+pub fn stored_handle(id: &str) -> Option<String> {
+    crate::session_id::is_valid_session_id(id).then(|| session_handle(id))
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -63,13 +79,20 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// A session as listed for its owner: no secret in it, only the handle.
+/// A session as listed for its owner ("where you are signed in"): no secret in it, only the
+/// handle, so it is safe to serialise into a page or an API response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     /// [`session_handle`] of the session id.
     pub handle: String,
     /// Who the session belongs to.
     pub identity: Identity,
+    /// When the user signed in on this device.
+    pub created_at: DateTime<Utc>,
+    /// When the session was last used.
+    pub last_seen_at: DateTime<Utc>,
     /// When the session ends.
     pub expires_at: DateTime<Utc>,
+    /// Facts about the device, as the application recorded them (e.g. a label).
+    pub metadata: BTreeMap<String, String>,
 }

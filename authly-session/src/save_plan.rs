@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::record::{encode_identity, identity_key};
+use crate::record::{encode_payload, identity_key};
 use crate::session_id::validate_session_id;
+use crate::time::{check_expiry, check_moment};
 use crate::{Session, SessionError, session_handle};
 
-/// The outcome of [`SavePlan::new`]: the row to upsert, or the stored session to remove because
-/// the one being saved has already expired (semantic 5).
+/// The outcome of [`SavePlan::new`]: the row to write (save's upsert, update's conditional
+/// write), or the stored session to remove because the one being written has already expired.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SavePlan {
     /// Insert or replace this row.
@@ -26,19 +27,26 @@ pub struct SessionRow {
     pub handle: String,
     /// [`identity_key`] of the identity: the lookup key for listing and signing out everywhere.
     pub identity_key: String,
-    /// [`encode_identity`] of the identity: `{"v":1,"identity":{...}}`.
+    /// [`encode_payload`] of identity and metadata: `{"v":2,"identity":{...},"metadata":{...}}`.
     pub payload: String,
+    /// When the user signed in.
+    pub created_at: DateTime<Utc>,
+    /// When the session was last used.
+    pub last_seen_at: DateTime<Utc>,
     /// When the session ends.
     pub expires_at: DateTime<Utc>,
 }
 
 impl SavePlan {
-    /// Validates the id and prepares what `save_session` writes, judged by the clock reading `now`.
+    /// Validates the session and prepares what `save_session` or `update_session` writes,
+    /// judged by the clock reading `now`.
     ///
     /// # Errors
     ///
-    /// [`SessionError::InvalidSessionId`] for a malformed id (nothing is to be written), and
-    /// [`SessionError::Serialization`] if the identity cannot be encoded.
+    /// Nothing is to be written after any of these: [`SessionError::InvalidSessionId`] for a
+    /// malformed id; [`SessionError::InvalidInput`] for an expiry after 9999-12-31, a
+    /// `created_at` or `last_seen_at` outside 1970 to 9999, or a payload past
+    /// [`MAX_PAYLOAD_BYTES`](crate::store_kit::MAX_PAYLOAD_BYTES).
     ///
     /// # Examples
     ///
@@ -54,17 +62,22 @@ impl SavePlan {
     /// ```
     pub fn new(session: &Session, now: DateTime<Utc>) -> Result<SavePlan, SessionError> {
         validate_session_id(&session.id)?;
+        check_expiry(session.expires_at)?;
         let handle = session_handle(&session.id);
         if session.expires_at <= now {
             return Ok(SavePlan::Remove { handle });
         }
+        check_moment(session.created_at, "created_at")?;
+        check_moment(session.last_seen_at, "last_seen_at")?;
         Ok(SavePlan::Upsert(SessionRow {
             handle,
             identity_key: identity_key(
                 &session.identity.provider_id,
                 &session.identity.external_id,
             ),
-            payload: encode_identity(&session.identity)?,
+            payload: encode_payload(&session.identity, &session.metadata)?,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
             expires_at: session.expires_at,
         }))
     }

@@ -24,15 +24,23 @@ pub trait SessionStore: Send + Sync + 'static {
     /// The live session with this id; `Ok(None)` for an unknown, expired or malformed id.
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError>;
 
-    /// Inserts or replaces the session under its id. An already-expired session is not stored
-    /// (and removes any stored one); a malformed id is an error and writes nothing.
+    /// Inserts or replaces the session under its id (sign-in). An already-expired session is not
+    /// stored (and removes any stored one); a malformed id or an out-of-range time is an error
+    /// and writes nothing.
     async fn save_session(&self, session: &Session) -> Result<(), SessionError>;
+
+    /// Replaces identity, metadata, `last_seen_at` and expiry of a session that is still stored
+    /// and live, atomically; `created_at` stays as stored. `Ok(false)`, and nothing written, when
+    /// it is gone (signed out, expired): unlike a save, an update racing a sign-out can never
+    /// bring the revoked session back. An expiry `<= now` ends a live session (`Ok(true)`).
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError>;
 
     /// Removes the session with this id. Unknown and malformed ids are `Ok`.
     async fn delete_session(&self, id: &str) -> Result<(), SessionError>;
 
-    /// Moves a live session's expiry without rewriting its identity (sliding expiry).
-    /// `Ok(false)` when no live session has that id; a time `<= now` ends the session.
+    /// Moves a live session's expiry without rewriting its identity or metadata (sliding
+    /// expiry), and sets its `last_seen_at` to now. `Ok(false)` when no live session has that
+    /// id; a time `<= now` ends the session (`Ok(true)`).
     async fn touch_session(
         &self,
         id: &str,
@@ -69,6 +77,9 @@ impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
     }
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
         (**self).save_session(session).await
+    }
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+        (**self).update_session(session).await
     }
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
         (**self).delete_session(id).await

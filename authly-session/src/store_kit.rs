@@ -19,8 +19,11 @@
 //! # Ok::<(), authly_session::SessionError>(())
 //! ```
 
-pub use crate::handle::{is_valid_handle, sha256_hex};
-pub use crate::record::{decode_identity, encode_identity, identity_key};
+pub use crate::handle::{is_valid_handle, sha256_hex, stored_handle};
+pub use crate::record::{MAX_PAYLOAD_BYTES, Payload, decode_payload, encode_payload, identity_key};
 pub use crate::save_plan::{SavePlan, SessionRow};
 pub use crate::session_id::{MAX_SESSION_ID_LEN, is_valid_session_id, validate_session_id};
-pub use crate::time::{from_unix_micros, to_unix_micros, truncate_to_micros};
+pub use crate::time::{
+    MAX_EXPIRY_MICROS, check_expiry, from_unix_micros, max_expiry, to_unix_micros,
+    truncate_to_micros,
+};

@@ -33,6 +33,8 @@ enum Flaw {
     ListsByPrefix,
     StoresExpired,
     CountsNothing,
+    UpdateUpserts,
+    TouchKeepsLastSeen,
 }
 
 /// The reference store with one flaw.
@@ -74,6 +76,18 @@ impl SessionStore for Broken {
         }
         self.inner.save_session(&session).await
     }
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+        if self.flaw == Flaw::UpdateUpserts {
+            // What an app gets by saving a changed session: it brings back a revoked one.
+            self.save_session(session).await?;
+            return Ok(true);
+        }
+        let session = Session {
+            id: self.id(&session.id),
+            ..session.clone()
+        };
+        self.inner.update_session(&session).await
+    }
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
         self.inner.delete_session(&self.id(id)).await
     }
@@ -82,7 +96,21 @@ impl SessionStore for Broken {
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
-        self.inner.touch_session(&self.id(id), expires_at).await
+        let id = self.id(id);
+        if self.flaw == Flaw::TouchKeepsLastSeen {
+            // Moves the expiry with a save that keeps every other fact as stored.
+            return match self.inner.load_session(&id).await? {
+                Some(session) => {
+                    let moved = Session {
+                        expires_at,
+                        ..session
+                    };
+                    self.inner.update_session(&moved).await
+                }
+                None => Ok(false),
+            };
+        }
+        self.inner.touch_session(&id, expires_at).await
     }
     async fn delete_expired(&self) -> Result<u64, SessionError> {
         let removed = self.inner.delete_expired().await?;
@@ -157,6 +185,8 @@ async fn each_flaw_fails_naming_its_semantic() {
         (Flaw::ListsByPrefix, "semantic 9 "),
         (Flaw::StoresExpired, "semantic 5 "),
         (Flaw::CountsNothing, "semantic 8 "),
+        (Flaw::UpdateUpserts, "semantic 23 "),
+        (Flaw::TouchKeepsLastSeen, "semantic 22 "),
     ];
     for (flaw, semantic) in cases {
         let message = failure_of(broken(flaw))

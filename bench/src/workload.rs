@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use authly_session::store_kit::encode_identity;
+use authly_session::store_kit::encode_payload;
 use authly_session::{Identity, Session};
 
 /// How many sessions each table holds before measuring starts.
@@ -143,7 +143,7 @@ impl Workload {
     pub fn payload_bytes(&self) -> (usize, usize) {
         self.sessions
             .iter()
-            .map(|s| encode_identity(&s.identity).map_or(0, |json| json.len()))
+            .map(|s| encode_payload(&s.identity, &s.metadata).map_or(0, |json| json.len()))
             .fold((usize::MAX, 0), |(lo, hi), n| (lo.min(n), hi.max(n)))
     }
 }
@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn payloads_are_300_to_450_bytes() {
         for user in 0..2_000 {
-            let json = encode_identity(&identity(user)).unwrap();
+            let json = encode_payload(&identity(user), &Default::default()).unwrap();
             assert!(
                 (300..=450).contains(&json.len()),
                 "user {user}: {} bytes: {json}",

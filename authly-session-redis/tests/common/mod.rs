@@ -205,4 +205,8 @@ pub mod layout {
     pub fn registry(prefix: &str, identity_key: &str) -> String {
         format!("{prefix}:{{{}}}:r", &identity_key[..2])
     }
+
+    pub fn schema(prefix: &str) -> String {
+        format!("{prefix}:schema")
+    }
 }

@@ -193,7 +193,7 @@ where
             "the stored data does not hold the session handle",
         ),
         (
-            &r#"{"v":1,"identity":{"#.to_owned(),
+            &r#"{"v":2,"identity":{"#.to_owned(),
             true,
             "the stored payload lacks its version tag",
         ),

@@ -58,8 +58,8 @@ impl<S> Ctx<S> {
         self.remember(&id);
         Session {
             id,
-            identity: identity.clone(),
             expires_at,
+            ..Session::new(identity.clone(), Duration::hours(1))
         }
     }
 

@@ -2,13 +2,12 @@
 //! for checking the suite itself.
 
 use std::collections::HashMap;
-use std::collections::hash_map::{Entry, OccupiedEntry};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
-use crate::store_kit::{SavePlan, is_valid_session_id};
-use crate::{Identity, Session, SessionError, SessionInfo, SessionStore, session_handle};
+use crate::store_kit::{SavePlan, SessionRow, check_expiry, is_valid_session_id};
+use crate::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 
 /// A [`SessionStore`] in a `HashMap`, keyed by handle like every real store. Nothing survives the
 /// process; use it in application tests, not in production.
@@ -18,7 +17,7 @@ use crate::{Identity, Session, SessionError, SessionInfo, SessionStore, session_
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use authly_session::{Identity, Session, SessionStore, testing::MemoryStore};
-/// let store = MemoryStore::new();
+/// let store = MemoryStore::default();
 /// let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
 /// store.save_session(&session).await?;
 /// assert!(store.load_session(&session.id).await?.is_some());
@@ -29,8 +28,8 @@ pub struct MemoryStore {
     sessions: Arc<Mutex<Sessions>>,
 }
 
-/// Identity and expiry by session handle.
-type Sessions = HashMap<String, (Identity, DateTime<Utc>)>;
+/// Every stored session, as it would be listed, by handle.
+type Sessions = HashMap<String, SessionInfo>;
 
 impl MemoryStore {
     /// An empty store.
@@ -44,36 +43,46 @@ impl MemoryStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// The live session stored under `id`'s handle, as `map` holds it.
+    fn live<'m>(
+        map: &'m mut Sessions,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Option<&'m mut SessionInfo> {
+        if !is_valid_session_id(id) {
+            return None;
+        }
+        map.get_mut(&session_handle(id))
+            .filter(|info| info.expires_at > now)
+    }
 }
 
-/// The entry of the session `id` names if it is live at `now`. An invalid id names none: no
-/// save stores one.
-fn live<'m>(
-    map: &'m mut Sessions,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Option<OccupiedEntry<'m, String, (Identity, DateTime<Utc>)>> {
-    if !is_valid_session_id(id) {
-        return None;
-    }
-    match map.entry(session_handle(id)) {
-        Entry::Occupied(entry) if entry.get().1 > now => Some(entry),
-        _ => None,
+/// The stored form of a session written with `row`.
+fn stored(session: &Session, row: SessionRow) -> SessionInfo {
+    SessionInfo {
+        handle: row.handle,
+        identity: session.identity.clone(),
+        created_at: row.created_at,
+        last_seen_at: row.last_seen_at,
+        expires_at: row.expires_at,
+        metadata: session.metadata.clone(),
     }
 }
 
 #[async_trait::async_trait]
 impl SessionStore for MemoryStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        let mut map = self.map();
-        Ok(live(&mut map, id, Utc::now()).map(|entry| {
-            let (identity, expires_at) = entry.get();
-            Session {
+        Ok(
+            Self::live(&mut self.map(), id, Utc::now()).map(|info| Session {
                 id: id.to_owned(),
-                identity: identity.clone(),
-                expires_at: *expires_at,
-            }
-        }))
+                identity: info.identity.clone(),
+                created_at: info.created_at,
+                last_seen_at: info.last_seen_at,
+                expires_at: info.expires_at,
+                metadata: info.metadata.clone(),
+            }),
+        )
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
@@ -82,11 +91,32 @@ impl SessionStore for MemoryStore {
                 self.map().remove(&handle);
             }
             SavePlan::Upsert(row) => {
-                self.map()
-                    .insert(row.handle, (session.identity.clone(), row.expires_at));
+                self.map().insert(row.handle.clone(), stored(session, row));
             }
         }
         Ok(())
+    }
+
+    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+        let now = Utc::now();
+        let plan = SavePlan::new(session, now)?;
+        let mut map = self.map();
+        let Some(current) = Self::live(&mut map, &session.id, now) else {
+            return Ok(false);
+        };
+        match plan {
+            SavePlan::Remove { handle } => {
+                map.remove(&handle);
+            }
+            SavePlan::Upsert(row) => {
+                let created_at = current.created_at;
+                *current = SessionInfo {
+                    created_at,
+                    ..stored(session, row)
+                };
+            }
+        }
+        Ok(true)
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
@@ -99,16 +129,18 @@ impl SessionStore for MemoryStore {
         id: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, SessionError> {
+        check_expiry(expires_at)?;
         // The clock is read under the lock: the decision and the write see one time.
         let mut map = self.map();
         let now = Utc::now();
-        let Some(mut entry) = live(&mut map, id, now) else {
+        let Some(current) = Self::live(&mut map, id, now) else {
             return Ok(false);
         };
         if expires_at <= now {
-            entry.remove();
+            map.remove(&session_handle(id));
         } else {
-            entry.get_mut().1 = expires_at;
+            current.expires_at = expires_at;
+            current.last_seen_at = now;
         }
         Ok(true)
     }
@@ -117,7 +149,7 @@ impl SessionStore for MemoryStore {
         let now = Utc::now();
         let mut map = self.map();
         let before = map.len();
-        map.retain(|_, (_, expires_at)| *expires_at > now);
+        map.retain(|_, info| info.expires_at > now);
         Ok((before - map.len()) as u64)
     }
 
@@ -129,17 +161,13 @@ impl SessionStore for MemoryStore {
         let now = Utc::now();
         Ok(self
             .map()
-            .iter()
-            .filter(|(_, (identity, expires_at))| {
-                *expires_at > now
-                    && identity.provider_id == provider_id
-                    && identity.external_id == external_id
+            .values()
+            .filter(|info| {
+                info.expires_at > now
+                    && info.identity.provider_id == provider_id
+                    && info.identity.external_id == external_id
             })
-            .map(|(handle, (identity, expires_at))| SessionInfo {
-                handle: handle.clone(),
-                identity: identity.clone(),
-                expires_at: *expires_at,
-            })
+            .cloned()
             .collect())
     }
 
@@ -155,8 +183,8 @@ impl SessionStore for MemoryStore {
     ) -> Result<u64, SessionError> {
         let mut map = self.map();
         let before = map.len();
-        map.retain(|_, (identity, _)| {
-            !(identity.provider_id == provider_id && identity.external_id == external_id)
+        map.retain(|_, info| {
+            !(info.identity.provider_id == provider_id && info.identity.external_id == external_id)
         });
         Ok((before - map.len()) as u64)
     }

@@ -28,6 +28,7 @@ mod logs;
 mod memory_store;
 mod semantic;
 mod server_switch;
+mod upgrade;
 
 pub use backend::{
     INVALID_TABLE_NAMES, VALID_TABLE_NAMES, check_concurrent_migrate, check_corrupted_payload,
@@ -37,6 +38,7 @@ pub use backend::{
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
 pub use server_switch::ServerSwitch;
+pub use upgrade::{VersionOneRow, check_refuses_newer_schema, check_upgrade_in_place};
 
 use tracing::instrument::WithSubscriber;
 

@@ -9,7 +9,7 @@ use std::fmt;
 /// ```
 /// use authly_session::testing::Semantic;
 /// assert_eq!(Semantic::CASE_SENSITIVE.number(), 7);
-/// assert_eq!(Semantic::ALL.len(), 21);
+/// assert_eq!(Semantic::ALL.len(), 24);
 /// assert!(Semantic::ALL.iter().enumerate().all(|(i, s)| usize::from(s.number()) == i + 1));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,6 +56,9 @@ semantics! {
     TOUCH = 19: "touch_session moves a live session's expiry";
     ONE_CLOCK = 20: "the application's clock decides expiry everywhere";
     BATCHES_AND_VERSION = 21: "delete_expired works in bounded batches and migrate records its version";
+    SESSION_FACTS = 22: "created_at, last_seen_at and metadata round-trip; touch sets last_seen_at to now";
+    UPDATE = 23: "update_session writes only while the session is live and never resurrects it";
+    UPGRADE = 24: "migrate upgrades the previous schema in place without losing a session";
 }
 
 impl Semantic {

@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use authly_session::store_kit::{
-    decode_identity, encode_identity, from_unix_micros, identity_key, to_unix_micros,
+    decode_payload, encode_payload, from_unix_micros, identity_key, to_unix_micros,
 };
 use authly_session::{Session, session_handle};
 use authly_session_redis::redis::aio::MultiplexedConnection;
@@ -90,9 +90,11 @@ impl RawRedis {
     async fn upsert(&self, session: &Session) -> Result<(), BenchError> {
         let handle = session_handle(&session.id);
         let ik = identity_key(&session.identity.provider_id, &session.identity.external_id);
-        let payload = encode_identity(&session.identity)?;
+        let payload = encode_payload(&session.identity, &session.metadata)?;
         let now = to_unix_micros(Utc::now());
         let expires_at = to_unix_micros(session.expires_at);
+        let created_at = to_unix_micros(session.created_at);
+        let last_seen_at = to_unix_micros(session.last_seen_at);
         let ttl = ttl_millis(expires_at, now);
         match &self.connection {
             RawConnection::Single(connection) => {
@@ -106,6 +108,9 @@ impl RawRedis {
                     .arg(ttl)
                     .arg(now)
                     .arg(&self.prefix)
+                    .arg(created_at)
+                    .arg(last_seen_at)
+                    .arg("save")
                     .invoke_async::<()>(&mut connection.clone())
                     .await?;
             }
@@ -127,6 +132,10 @@ impl RawRedis {
                     .arg(expires_at)
                     .arg(&ik)
                     .arg(ttl)
+                    .arg(created_at)
+                    .arg(last_seen_at)
+                    .arg("save")
+                    .arg(now)
                     .invoke_async::<()>(connection)
                     .await?;
             }
@@ -161,27 +170,37 @@ impl Target for RawRedis {
         command
             .arg(self.session_key(&session_handle(id)))
             .arg("d")
-            .arg("e");
-        let (payload, expiry): (Option<Vec<u8>>, Option<Vec<u8>>) = match &self.connection {
+            .arg("e")
+            .arg("c")
+            .arg("l");
+        type Fields = [Option<Vec<u8>>; 4];
+        let fields: Fields = match &self.connection {
             RawConnection::Single(c) => command.query_async(&mut c.clone()).await?,
             RawConnection::Cluster(c) => command.query_async(&mut c.clone()).await?,
         };
-        let (Some(payload), Some(expiry)) = (payload, expiry) else {
+        let [Some(payload), Some(expiry), Some(created), Some(seen)] = fields else {
             return Ok(false);
         };
-        let expires_at = std::str::from_utf8(&expiry)
-            .ok()
-            .and_then(|text| text.parse::<i64>().ok())
-            .and_then(from_unix_micros)
-            .ok_or_else(|| corrupt("expiry"))?;
+        let time = |field: &[u8]| {
+            std::str::from_utf8(field)
+                .ok()
+                .and_then(|text| text.parse::<i64>().ok())
+                .and_then(from_unix_micros)
+                .ok_or_else(|| corrupt("time"))
+        };
+        let expires_at = time(&expiry)?;
         if expires_at <= Utc::now() {
             return Ok(false);
         }
         let payload = std::str::from_utf8(&payload).map_err(|_| corrupt("payload"))?;
+        let payload = decode_payload(payload, &self.context)?;
         let session = Session {
             id: id.to_owned(),
-            identity: decode_identity(payload, &self.context)?,
+            identity: payload.identity,
+            created_at: time(&created)?,
+            last_seen_at: time(&seen)?,
             expires_at,
+            metadata: payload.metadata,
         };
         std::hint::black_box(session);
         Ok(true)

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use authly_session::store_kit::{decode_identity, encode_identity, identity_key};
+use authly_session::store_kit::{decode_payload, encode_payload, identity_key};
 use authly_session::{Session, session_handle};
 use authly_session_sql::sqlx::{
     self, AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row,
@@ -68,11 +68,18 @@ where
             .await?;
         let Some(row) = row else { return Ok(false) };
         let data: &str = row.try_get(0)?;
-        let expires_at: D::Expiry = row.try_get(1)?;
+        let time = |index: usize| -> Result<_, BenchError> {
+            let value: D::Expiry = row.try_get(index)?;
+            D::from_expiry(value).ok_or_else(|| corrupt("time"))
+        };
+        let payload = decode_payload(data, &self.context)?;
         let session = Session {
             id: id.to_owned(),
-            identity: decode_identity(data, &self.context)?,
-            expires_at: D::from_expiry(expires_at).ok_or_else(|| corrupt("expiry"))?,
+            identity: payload.identity,
+            created_at: time(1)?,
+            last_seen_at: time(2)?,
+            expires_at: time(3)?,
+            metadata: payload.metadata,
         };
         std::hint::black_box(session);
         Ok(true)
@@ -85,7 +92,9 @@ where
                 &session.identity.provider_id,
                 &session.identity.external_id,
             ))
-            .bind(encode_identity(&session.identity)?)
+            .bind(encode_payload(&session.identity, &session.metadata)?)
+            .bind(D::to_expiry(session.created_at))
+            .bind(D::to_expiry(session.last_seen_at))
             .bind(D::to_expiry(session.expires_at))
             .execute(&self.writer)
             .await?;

@@ -1,6 +1,6 @@
 //! Semantic 12: many tasks on overlapping ids, no errors, no torn reads.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use tracing::instrument::WithSubscriber;
 
 use crate::testing::context::Ctx;
@@ -36,8 +36,7 @@ pub(crate) async fn mixed_operations<S: SessionStore + Clone>(ctx: &Ctx<S>) {
                             .insert("payload".into(), "p".repeat(64 * (task % 5)));
                         let session = crate::Session {
                             id: id.clone(),
-                            identity,
-                            expires_at: Utc::now() + Duration::hours(1),
+                            ..crate::Session::new(identity, Duration::hours(1))
                         };
                         store
                             .save_session(&session)

@@ -3,8 +3,10 @@
 mod basic;
 mod concurrency;
 mod expiry;
+pub(crate) mod facts;
 mod identity;
 mod strings;
+mod update;
 
 use super::context::Ctx;
 use super::semantic::Semantic;
@@ -24,6 +26,9 @@ pub(crate) async fn all<S: SessionStore + Clone>(ctx: &Ctx<S>) {
     identity::delete_identity(ctx).await;
     strings::round_trip_strings(ctx).await;
     concurrency::mixed_operations(ctx).await;
+    facts::facts_round_trip(ctx).await;
+    update::update_live_and_gone(ctx).await;
+    update::update_races_sign_out(ctx).await;
     expiry::expiry_everywhere(ctx).await;
 }
 
@@ -47,6 +52,11 @@ pub(crate) async fn semantic<S: SessionStore + Clone>(ctx: &Ctx<S>, semantic: Se
         Semantic::CONCURRENCY => concurrency::mixed_operations(ctx).await,
         Semantic::SECRET_ID => basic::errors_hide_ids(ctx).await,
         Semantic::TOUCH => basic::touch(ctx).await,
+        Semantic::SESSION_FACTS => facts::facts_round_trip(ctx).await,
+        Semantic::UPDATE => {
+            update::update_live_and_gone(ctx).await;
+            update::update_races_sign_out(ctx).await;
+        }
         _ => return false,
     }
     true
