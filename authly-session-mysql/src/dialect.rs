@@ -1,10 +1,8 @@
 //! The MySQL / MariaDB dialect: its SQL, its time type, how it connects and migrates.
 
 use authly_session::SessionError;
-use authly_session_sql::pool::open_pool;
-use authly_session_sql::{
-    Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations,
-};
+use authly_session_sql::pool::{Options, open_pool, server_location};
+use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_migrations};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::mysql::{MySql, MySqlDatabaseError, MySqlQueryResult};
 
@@ -28,17 +26,7 @@ impl Dialect for MySqlDialect {
     type Expiry = NaiveDateTime;
     const NAME: &'static str = "MySQL";
     const QUOTE: char = '`';
-    const MIGRATIONS: &'static [Migration] = &[
-        Migration {
-            version: 1,
-            sql: include_str!("../migrations/0001_create_sessions.sql"),
-        },
-        Migration {
-            version: 2,
-            sql: include_str!("../migrations/0002_session_facts.sql"),
-        },
-    ];
-    const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
+    authly_session_sql::migration_files!();
     const READ_VERSION: &'static str =
         "SELECT version FROM authly_session_schema WHERE table_name = ?";
     const RECORD_VERSION: &'static str = "INSERT INTO authly_session_schema (table_name, version) \
@@ -113,16 +101,11 @@ impl Dialect for MySqlDialect {
     }
 
     async fn connect(url: &str) -> Result<Pools<MySql>, SessionError> {
-        let pool = open_pool::<MySql>(url, Self::NAME, |o| {
-            format!(
-                "{}:{}/{}",
-                o.get_host(),
-                o.get_port(),
-                o.get_database().unwrap_or_default()
-            )
-        })
-        .await?;
-        Ok(Pools::single(pool))
+        let location =
+            |o: &Options<MySql>| server_location(o.get_host(), o.get_port(), o.get_database());
+        Ok(Pools::single(
+            open_pool::<MySql>(url, Self::NAME, location).await?,
+        ))
     }
 
     /// Holds the named lock `authly_session.migrate` (`GET_LOCK`, waiting up to 60 s) while it
@@ -168,17 +151,7 @@ mod tests {
     fn every_statement_names_the_configured_table_only() {
         let table = TableName::new("order").unwrap();
         let s = MySqlDialect::statements(&table, 10);
-        for statement in [
-            &s.load,
-            &s.upsert,
-            &s.update,
-            &s.delete,
-            &s.touch,
-            &s.end_live,
-            &s.delete_expired,
-            &s.list,
-            &s.delete_identity,
-        ] {
+        for statement in s.all() {
             assert!(statement.contains("`order`"), "{statement}");
             assert!(!statement.contains("authly_sessions"), "{statement}");
         }

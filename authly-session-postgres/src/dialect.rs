@@ -1,10 +1,8 @@
 //! The PostgreSQL dialect: its SQL, its time type, how it connects and migrates.
 
 use authly_session::SessionError;
-use authly_session_sql::pool::open_pool;
-use authly_session_sql::{
-    Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations,
-};
+use authly_session_sql::pool::{Options, open_pool, server_location};
+use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_migrations};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
 
@@ -21,17 +19,7 @@ impl Dialect for PostgresDialect {
     type Expiry = DateTime<Utc>;
     const NAME: &'static str = "PostgreSQL";
     const QUOTE: char = '"';
-    const MIGRATIONS: &'static [Migration] = &[
-        Migration {
-            version: 1,
-            sql: include_str!("../migrations/0001_create_sessions.sql"),
-        },
-        Migration {
-            version: 2,
-            sql: include_str!("../migrations/0002_session_facts.sql"),
-        },
-    ];
-    const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
+    authly_session_sql::migration_files!();
     const READ_VERSION: &'static str =
         "SELECT version FROM authly_session_schema WHERE table_name = $1";
     const RECORD_VERSION: &'static str = "INSERT INTO authly_session_schema AS s (table_name, version) \
@@ -93,16 +81,11 @@ impl Dialect for PostgresDialect {
     }
 
     async fn connect(url: &str) -> Result<Pools<Postgres>, SessionError> {
-        let pool = open_pool::<Postgres>(url, Self::NAME, |o| {
-            format!(
-                "{}:{}/{}",
-                o.get_host(),
-                o.get_port(),
-                o.get_database().unwrap_or_default()
-            )
-        })
-        .await?;
-        Ok(Pools::single(pool))
+        let location =
+            |o: &Options<Postgres>| server_location(o.get_host(), o.get_port(), o.get_database());
+        Ok(Pools::single(
+            open_pool::<Postgres>(url, Self::NAME, location).await?,
+        ))
     }
 
     /// One transaction holding an advisory lock, so concurrent migrations queue and a failed
@@ -128,17 +111,7 @@ mod tests {
     fn every_statement_names_the_configured_table_only() {
         let table = TableName::with_optional_schema("auth.logins").unwrap();
         let s = PostgresDialect::statements(&table, 10);
-        for statement in [
-            &s.load,
-            &s.upsert,
-            &s.update,
-            &s.delete,
-            &s.touch,
-            &s.end_live,
-            &s.delete_expired,
-            &s.list,
-            &s.delete_identity,
-        ] {
+        for statement in s.all() {
             assert!(statement.contains(r#""auth"."logins""#), "{statement}");
             assert!(!statement.contains("authly_sessions"), "{statement}");
         }

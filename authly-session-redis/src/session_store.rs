@@ -178,9 +178,7 @@ impl SessionStore for RedisStore {
         let mut sessions = Vec::with_capacity(stored.len());
         for (handle, stored) in stored {
             // The identity key is a hash: keep only exact matches, whatever it collides with.
-            if stored.identity.provider_id == provider_id
-                && stored.identity.external_id == external_id
-            {
+            if stored.identity.matches(provider_id, external_id) {
                 sessions.push(self.info(handle, stored).await?);
             }
         }

@@ -16,6 +16,28 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
+/// The schema files every SQL backend crate keeps in its `migrations/` folder, by the house's
+/// names, as a [`Dialect`](crate::Dialect)'s `VERSION_TABLE` and `MIGRATIONS` (use it inside the
+/// `impl Dialect`): `0000_schema_version.sql`, then `0001_create_sessions.sql` (version 1) and
+/// `0002_session_facts.sql` (version 2). Paths are relative to the file that invokes it, which
+/// must sit in the crate's `src/`.
+#[macro_export]
+macro_rules! migration_files {
+    () => {
+        const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
+        const MIGRATIONS: &'static [$crate::Migration] = &[
+            $crate::Migration {
+                version: 1,
+                sql: include_str!("../migrations/0001_create_sessions.sql"),
+            },
+            $crate::Migration {
+                version: 2,
+                sql: include_str!("../migrations/0002_session_facts.sql"),
+            },
+        ];
+    };
+}
+
 /// The newest schema version `migrations` reaches (`latest(D::MIGRATIONS)` is what `migrate()`
 /// brings a table to).
 pub fn latest(migrations: &[Migration]) -> i64 {

@@ -46,6 +46,17 @@ where
         .map_err(|e| SessionError::configuration(format!("invalid {name} URL: {e}")))
 }
 
+/// Where a server's connect options point, for messages: `host:port/database`, never a password.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(authly_session_sql::pool::server_location("db", 5432, Some("app")), "db:5432/app");
+/// ```
+pub fn server_location(host: &str, port: u16, database: Option<&str>) -> String {
+    format!("{host}:{port}/{}", database.unwrap_or_default())
+}
+
 /// Opens a pool on `url` (at most 10 connections, a 5 s acquire timeout), connecting once to
 /// prove the server is there. `location` says where the options point (host, port, database)
 /// for the error message, which never holds the URL.

@@ -237,8 +237,7 @@ where
                 .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
             let info = self.decode_row("list_identity_sessions", &row, 1, handle)?;
             // The key is a digest; the exact strings decide.
-            if info.identity.provider_id == provider_id && info.identity.external_id == external_id
-            {
+            if info.identity.matches(provider_id, external_id) {
                 sessions.push(info);
             }
         }

@@ -42,6 +42,23 @@ pub struct Statements {
     pub delete_identity: String,
 }
 
+impl Statements {
+    /// Every statement, for checks that hold for all of them (e.g. that each names the table).
+    pub fn all(&self) -> [&String; 9] {
+        [
+            &self.load,
+            &self.upsert,
+            &self.update,
+            &self.delete,
+            &self.touch,
+            &self.end_live,
+            &self.delete_expired,
+            &self.list,
+            &self.delete_identity,
+        ]
+    }
+}
+
 /// [`Statements`] ready to run: cloning one is a reference-count bump, not a copy.
 pub(crate) struct Prepared {
     pub(crate) load: SqlStr,

@@ -2,9 +2,7 @@
 
 use authly_session::SessionError;
 use authly_session::store_kit::{from_unix_micros, to_unix_micros};
-use authly_session_sql::{
-    Dialect, Migration, Pools, SqlStore, Statements, TableName, run_migrations,
-};
+use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_migrations};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{Sqlite, SqliteQueryResult};
 
@@ -20,17 +18,7 @@ impl Dialect for SqliteDialect {
     type Expiry = i64;
     const NAME: &'static str = "SQLite";
     const QUOTE: char = '"';
-    const MIGRATIONS: &'static [Migration] = &[
-        Migration {
-            version: 1,
-            sql: include_str!("../migrations/0001_create_sessions.sql"),
-        },
-        Migration {
-            version: 2,
-            sql: include_str!("../migrations/0002_session_facts.sql"),
-        },
-    ];
-    const VERSION_TABLE: &'static str = include_str!("../migrations/0000_schema_version.sql");
+    authly_session_sql::migration_files!();
     const READ_VERSION: &'static str =
         "SELECT version FROM authly_session_schema WHERE table_name = ?1";
     const RECORD_VERSION: &'static str = "INSERT INTO authly_session_schema (table_name, version) \

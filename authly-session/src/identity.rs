@@ -41,4 +41,18 @@ impl Identity {
             attributes: HashMap::new(),
         }
     }
+
+    /// Whether this identity's key is exactly `(provider_id, external_id)`: byte for byte, no
+    /// pattern or case folding. Stores look identities up by a digest, then decide with this.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let identity = authly_session::Identity::new("github", "12345");
+    /// assert!(identity.matches("github", "12345"));
+    /// assert!(!identity.matches("git", "12345"));
+    /// ```
+    pub fn matches(&self, provider_id: &str, external_id: &str) -> bool {
+        self.provider_id == provider_id && self.external_id == external_id
+    }
 }

@@ -97,6 +97,10 @@ impl<'a, S: SessionStore + ?Sized> Check<'a, S> {
         );
     }
 
+    pub(crate) async fn update(&self, session: &Session) -> bool {
+        self.ok("update_session", self.store.update_session(session).await)
+    }
+
     pub(crate) async fn delete(&self, id: &str) {
         self.ok("delete_session", self.store.delete_session(id).await);
     }

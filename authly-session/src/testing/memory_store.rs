@@ -162,11 +162,7 @@ impl SessionStore for MemoryStore {
         Ok(self
             .map()
             .values()
-            .filter(|info| {
-                info.expires_at > now
-                    && info.identity.provider_id == provider_id
-                    && info.identity.external_id == external_id
-            })
+            .filter(|info| info.expires_at > now && info.identity.matches(provider_id, external_id))
             .cloned()
             .collect())
     }
@@ -183,9 +179,7 @@ impl SessionStore for MemoryStore {
     ) -> Result<u64, SessionError> {
         let mut map = self.map();
         let before = map.len();
-        map.retain(|_, info| {
-            !(info.identity.provider_id == provider_id && info.identity.external_id == external_id)
-        });
+        map.retain(|_, info| !info.identity.matches(provider_id, external_id));
         Ok((before - map.len()) as u64)
     }
 }

@@ -4,6 +4,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::check::Check;
 use super::checks::facts::same_micros;
 use super::context::Ctx;
 use super::semantic::{Semantic, ensure, ok};
@@ -73,6 +74,7 @@ pub async fn check_upgrade_in_place<S, W, WF, M, MF, R, RF>(
     RF: Future<Output = i64>,
 {
     let ctx = Ctx::new((), false);
+    let check = Check::new(store, Semantic::UPGRADE);
     let (alice, bob) = (ctx.identity("upgrade-alice"), ctx.identity("upgrade-bob"));
     let sessions = [
         ctx.session(&alice, Duration::hours(2)),
@@ -89,39 +91,27 @@ pub async fn check_upgrade_in_place<S, W, WF, M, MF, R, RF>(
     write_v1(rows).await;
 
     let (first, second) = tokio::join!(migrate(), migrate());
-    ok(Semantic::UPGRADE, "first of two concurrent upgrades", first);
-    ok(
-        Semantic::UPGRADE,
-        "second of two concurrent upgrades",
-        second,
-    );
-    ok(
-        Semantic::UPGRADE,
-        "migrate of an upgraded schema",
-        migrate().await,
-    );
+    for (what, result) in [
+        ("first of two concurrent upgrades", first),
+        ("second of two concurrent upgrades", second),
+        ("migrate of an upgraded schema", migrate().await),
+    ] {
+        ok(Semantic::UPGRADE, what, result);
+    }
     let upgraded_by = Utc::now();
     let version = recorded_version().await;
     ensure!(
-        Semantic::UPGRADE,
+        check,
         version == newest,
         "the upgrade recorded version {version}, not {newest}"
     );
 
     for session in &sessions {
-        let loaded = ok(
-            Semantic::UPGRADE,
-            "load",
-            store.load_session(&session.id).await,
-        )
-        .unwrap_or_else(|| {
-            panic!(
-                "conformance: {}: a version-1 session did not load",
-                Semantic::UPGRADE
-            )
-        });
+        let loaded = check
+            .loaded(&session.id, "a version-1 session did not load")
+            .await;
         ensure!(
-            Semantic::UPGRADE,
+            check,
             loaded.identity == session.identity
                 && same_micros(loaded.expires_at, session.expires_at)
                 && loaded.metadata.is_empty(),
@@ -132,110 +122,71 @@ pub async fn check_upgrade_in_place<S, W, WF, M, MF, R, RF>(
             ("last_seen_at", loaded.last_seen_at),
         ] {
             ensure!(
-                Semantic::UPGRADE,
+                check,
                 time >= written_before - Duration::minutes(5)
                     && time <= upgraded_by + Duration::seconds(1),
                 "a version-1 session's {name} fell back to {time}, not the time of the upgrade"
             );
         }
     }
-    ensure!(
-        Semantic::UPGRADE,
-        ok(
-            Semantic::UPGRADE,
-            "load",
-            store.load_session(&expired.id).await
+    check
+        .gone(
+            &expired.id,
+            "an expired version-1 session loads after the upgrade",
         )
-        .is_none(),
-        "an expired version-1 session loads after the upgrade"
-    );
+        .await;
 
-    let listed = ok(
-        Semantic::UPGRADE,
-        "list",
-        store
-            .list_identity_sessions(&alice.provider_id, &alice.external_id)
-            .await,
-    );
+    let listed = check.list(&alice).await.len();
     ensure!(
-        Semantic::UPGRADE,
-        listed.len() == 2,
-        "alice lists {} version-1 sessions, not 2",
-        listed.len()
+        check,
+        listed == 2,
+        "alice lists {listed} version-1 sessions, not 2"
     );
     let [first_of_alice, second_of_alice, of_bob] = &sessions;
-    ok(
-        Semantic::UPGRADE,
-        "delete_session_by_handle",
-        store
-            .delete_session_by_handle(&session_handle(&first_of_alice.id))
-            .await,
-    );
-    ensure!(
-        Semantic::UPGRADE,
-        ok(
-            Semantic::UPGRADE,
-            "load",
-            store.load_session(&first_of_alice.id).await
+    check
+        .delete_by_handle(&session_handle(&first_of_alice.id))
+        .await;
+    check
+        .gone(
+            &first_of_alice.id,
+            "a version-1 session survived delete_session_by_handle",
         )
-        .is_none(),
-        "a version-1 session survived delete_session_by_handle"
-    );
+        .await;
     let later = Utc::now() + Duration::hours(5);
     ensure!(
-        Semantic::UPGRADE,
-        ok(
-            Semantic::UPGRADE,
-            "touch",
-            store.touch_session(&second_of_alice.id, later).await
-        ),
+        check,
+        check.touch(&second_of_alice.id, later).await,
         "a version-1 session could not be touched"
     );
     let updated = second_of_alice
         .clone()
         .with_metadata("label", "after the upgrade");
     ensure!(
-        Semantic::UPGRADE,
-        ok(
-            Semantic::UPGRADE,
-            "update",
-            store.update_session(&updated).await
-        ),
+        check,
+        check.update(&updated).await,
         "a version-1 session could not be updated"
     );
-    let reloaded = ok(
-        Semantic::UPGRADE,
-        "load",
-        store.load_session(&updated.id).await,
-    );
+    let reloaded = check
+        .loaded(&updated.id, "an updated version-1 session is gone")
+        .await;
     ensure!(
-        Semantic::UPGRADE,
-        reloaded.is_some_and(|s| s.metadata == updated.metadata),
+        check,
+        reloaded.metadata == updated.metadata,
         "an updated version-1 session does not show its new metadata"
     );
-    let removed = ok(
-        Semantic::UPGRADE,
-        "delete_identity_sessions",
-        store
-            .delete_identity_sessions(&bob.provider_id, &bob.external_id)
-            .await,
-    );
+    let removed = check.delete_identity(&bob).await;
     ensure!(
-        Semantic::UPGRADE,
-        ok(
-            Semantic::UPGRADE,
-            "load",
-            store.load_session(&of_bob.id).await
+        check,
+        removed >= 1,
+        "signing out everywhere removed no version-1 session"
+    );
+    check
+        .gone(
+            &of_bob.id,
+            "signing out everywhere missed a version-1 session",
         )
-        .is_none()
-            && removed >= 1,
-        "signing out everywhere missed a version-1 session"
-    );
-    ok(
-        Semantic::UPGRADE,
-        "cleanup",
-        store.delete_session(&updated.id).await,
-    );
+        .await;
+    check.delete(&updated.id).await;
 }
 
 /// Semantic 24: after `record_newer()` records a schema version newer than this release knows,

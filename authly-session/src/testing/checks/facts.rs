@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{Duration, Utc};
 
 use crate::store_kit::truncate_to_micros;
+use crate::testing::check::Check;
 use crate::testing::context::Ctx;
-use crate::testing::semantic::{Semantic, ensure, ok};
-use crate::{Session, SessionInfo, SessionStore};
+use crate::testing::semantic::{Semantic, ensure};
+use crate::{Identity, Session, SessionStore};
 
 /// Metadata holding every string rule of semantic 11: NUL, control characters, right-to-left
 /// text, emoji, quotes, SQL and JSON metacharacters, a 64 KiB value.
@@ -33,16 +34,28 @@ pub(crate) fn same_micros(a: chrono::DateTime<Utc>, b: chrono::DateTime<Utc>) ->
     truncate_to_micros(a) == truncate_to_micros(b)
 }
 
-/// Checks that `info` (a listing) describes `session` exactly.
-fn check_listed(info: &SessionInfo, session: &Session) {
+/// Checks that `identity` lists exactly one session, and that it describes `session` exactly.
+async fn listed_once<S: SessionStore>(
+    check: &Check<'_, S>,
+    identity: &Identity,
+    session: &Session,
+) {
+    let listed = check.list(identity).await;
     ensure!(
-        Semantic::SESSION_FACTS,
+        check,
+        listed.len() == 1,
+        "listed {} sessions, expected 1",
+        listed.len()
+    );
+    let info = &listed[0];
+    ensure!(
+        check,
         info.identity == session.identity
             && same_micros(info.created_at, session.created_at)
             && same_micros(info.last_seen_at, session.last_seen_at)
             && same_micros(info.expires_at, session.expires_at)
             && info.metadata == session.metadata,
-        "the listing shows other facts than were saved: created {} / {}, last seen {} / {}, {} metadata entries / {}",
+        "the listing shows other facts than were stored: created {} / {}, last seen {} / {}, {} metadata entries / {}",
         info.created_at,
         session.created_at,
         info.last_seen_at,
@@ -53,23 +66,19 @@ fn check_listed(info: &SessionInfo, session: &Session) {
 }
 
 pub(crate) async fn facts_round_trip<S: SessionStore>(ctx: &Ctx<S>) {
+    let check = ctx.check(Semantic::SESSION_FACTS);
     let identity = ctx.identity("facts");
     let mut session = ctx.session(&identity, Duration::hours(1));
     session.created_at = Utc::now() - Duration::hours(3) + Duration::nanoseconds(123_456_789);
     session.last_seen_at = Utc::now() - Duration::minutes(7) + Duration::nanoseconds(987_654_321);
     session.metadata = hostile_metadata();
-    ok(
-        Semantic::SESSION_FACTS,
-        "save",
-        ctx.store.save_session(&session).await,
-    );
+    check.save(&session).await;
 
-    let loaded = ctx
-        .check(Semantic::SESSION_FACTS)
-        .loaded(&session.id, "a live session did not load")
+    let loaded = check
+        .loaded(&session.id, "a saved session did not load")
         .await;
     ensure!(
-        Semantic::SESSION_FACTS,
+        check,
         same_micros(loaded.created_at, session.created_at)
             && same_micros(loaded.last_seen_at, session.last_seen_at),
         "times differ after a round trip: created {} / {}, last seen {} / {}",
@@ -79,39 +88,27 @@ pub(crate) async fn facts_round_trip<S: SessionStore>(ctx: &Ctx<S>) {
         session.last_seen_at
     );
     ensure!(
-        Semantic::SESSION_FACTS,
+        check,
         loaded.metadata == session.metadata,
         "metadata differs after a round trip: {} entries came back of {}",
         loaded.metadata.len(),
         session.metadata.len()
     );
-    let listed = ctx.check(Semantic::SESSION_FACTS).list(&identity).await;
-    ensure!(
-        Semantic::SESSION_FACTS,
-        listed.len() == 1,
-        "listed {} sessions, expected 1",
-        listed.len()
-    );
-    check_listed(&listed[0], &session);
+    listed_once(&check, &identity, &session).await;
 
     let before = truncate_to_micros(Utc::now());
     let later = Utc::now() + Duration::hours(2);
     ensure!(
-        Semantic::SESSION_FACTS,
-        ok(
-            Semantic::SESSION_FACTS,
-            "touch",
-            ctx.store.touch_session(&session.id, later).await
-        ),
+        check,
+        check.touch(&session.id, later).await,
         "touching a live session returned false"
     );
     let after = Utc::now();
-    let touched = ctx
-        .check(Semantic::SESSION_FACTS)
-        .loaded(&session.id, "a live session did not load")
+    let touched = check
+        .loaded(&session.id, "a touched session did not load")
         .await;
     ensure!(
-        Semantic::SESSION_FACTS,
+        check,
         touched.last_seen_at >= before && touched.last_seen_at <= after,
         "touch set last_seen_at to {}, not the time of the call ({before} to {after})",
         touched.last_seen_at
@@ -122,25 +119,14 @@ pub(crate) async fn facts_round_trip<S: SessionStore>(ctx: &Ctx<S>) {
         ..session.clone()
     };
     ensure!(
-        Semantic::SESSION_FACTS,
+        check,
         touched.identity == expected.identity
             && same_micros(touched.created_at, expected.created_at)
             && touched.metadata == expected.metadata,
         "touch changed created_at, identity or metadata"
     );
-    let listed = ctx.check(Semantic::SESSION_FACTS).list(&identity).await;
-    ensure!(
-        Semantic::SESSION_FACTS,
-        listed.len() == 1,
-        "listed {} sessions after touch, expected 1",
-        listed.len()
-    );
-    check_listed(&listed[0], &expected);
-    ok(
-        Semantic::SESSION_FACTS,
-        "delete",
-        ctx.store.delete_session(&session.id).await,
-    );
+    listed_once(&check, &identity, &expected).await;
+    check.delete(&session.id).await;
 
     // Past the documented payload limit: an invalid-input error, and nothing stored.
     let oversized = ctx
@@ -148,18 +134,11 @@ pub(crate) async fn facts_round_trip<S: SessionStore>(ctx: &Ctx<S>) {
         .with_metadata("huge", "x".repeat(crate::store_kit::MAX_PAYLOAD_BYTES));
     let saved = ctx.store.save_session(&oversized).await;
     ensure!(
-        Semantic::SESSION_FACTS,
+        check,
         matches!(saved, Err(crate::SessionError::InvalidInput { .. })),
         "saving metadata past the payload limit gave {saved:?}, not an invalid-input error"
     );
-    ensure!(
-        Semantic::SESSION_FACTS,
-        ok(
-            Semantic::SESSION_FACTS,
-            "load",
-            ctx.store.load_session(&oversized.id).await
-        )
-        .is_none(),
-        "a session past the payload limit was stored"
-    );
+    check
+        .gone(&oversized.id, "a session past the payload limit was stored")
+        .await;
 }
