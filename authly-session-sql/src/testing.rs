@@ -10,15 +10,8 @@
 //!
 //! # Examples
 //!
-//! A server backend's `tests/conformance.rs` (its server tests are `#[ignore]`d unless run with
-//! `--include-ignored`, as `cargo xtask test` does):
-//!
-//! ```ignore
-//! authly_session_sql::server_tests! {
-//!     authly_session_postgres::PostgresDialect, schema_tables: true,
-//!     url: "AUTHLY_TEST_POSTGRES_URL", ignore: "needs AUTHLY_TEST_POSTGRES_URL",
-//! }
-//! ```
+//! `authly-session-postgres/tests/conformance.rs` is a complete user: one `server_tests!` call
+//! declares its shared tests, and the rest of the file holds what only PostgreSQL has.
 
 use std::marker::PhantomData;
 use std::str::FromStr;
@@ -53,16 +46,6 @@ const BACKLOG_ROWS_PER_INSERT: u64 = 5_000;
 /// Every function works on the table it is given, or on a fresh table of its own that it drops
 /// again; none needs another test's data, so tests may run in parallel on one server.
 ///
-/// # Examples
-///
-/// ```ignore
-/// use authly_session_postgres::PostgresDialect;
-/// use authly_session_sql::testing::Fixtures;
-///
-/// let store = Fixtures::<PostgresDialect>::fresh_store(&url, "my_test").await;
-/// // ... raw SQL against store.pool() and store.table() ...
-/// Fixtures::drop_table(&store).await;
-/// ```
 pub struct Fixtures<D>(PhantomData<D>);
 
 impl<D: Dialect> Fixtures<D>
@@ -460,11 +443,6 @@ fn server_address<DB: Database>(url: &str) -> String {
 /// `$attrs` are attributes for every test, in brackets: `[]`, or
 /// `[#[ignore = "needs AUTHLY_TEST_POSTGRES_URL"]]` for a server the test needs.
 ///
-/// # Examples
-///
-/// ```ignore
-/// authly_session_sql::store_tests!(SqliteDialect, [], memory_store().await);
-/// ```
 #[macro_export]
 macro_rules! store_tests {
     ($dialect:ty, $attrs:tt, $store:expr $(,)?) => {
@@ -497,14 +475,6 @@ macro_rules! store_tests {
 /// and, needing no server, table-name validation (`schema_tables`: whether `schema.table` is a
 /// valid name) and the connection errors.
 ///
-/// # Examples
-///
-/// ```ignore
-/// authly_session_sql::server_tests! {
-///     authly_session_mysql::MySqlDialect, schema_tables: false,
-///     url: "AUTHLY_TEST_MYSQL_URL", ignore: "needs AUTHLY_TEST_MYSQL_URL",
-/// }
-/// ```
 #[macro_export]
 macro_rules! server_tests {
     (
@@ -559,16 +529,6 @@ macro_rules! server_tests {
 /// in `{$switch}_STOP` and `{$switch}_START`. Runners keep it apart from the other tests (its
 /// name starts with `fault_`), since it disturbs every client of the server.
 ///
-/// # Examples
-///
-/// ```ignore
-/// authly_session_sql::fault_test! {
-///     authly_session_postgres::PostgresDialect,
-///     url: "AUTHLY_TEST_POSTGRES_URL",
-///     switch: "AUTHLY_TEST_POSTGRES",
-///     ignore: "needs AUTHLY_TEST_POSTGRES_URL, _STOP and _START",
-/// }
-/// ```
 #[macro_export]
 macro_rules! fault_test {
     ($dialect:ty, url: $url:expr, switch: $switch:expr, ignore: $needs:literal $(,)?) => {
