@@ -17,7 +17,7 @@
 use std::future::Future;
 
 use authly_session::SessionError;
-use authly_session::store_kit::{SessionRow, to_unix_micros};
+use authly_session::store_kit::{SessionRow, skip_corrupt, to_unix_micros};
 use futures_util::future::try_join_all;
 use redis::AsyncCommands;
 use redis::cluster_async::ClusterConnection;
@@ -261,13 +261,16 @@ pub(crate) async fn list(
         if owner != identity_key.as_bytes() {
             continue;
         }
-        let stored = stored::decode(
+        let decoded = stored::decode(
             keys.context(),
             &payload,
             &expiry,
             created_at.as_deref(),
             last_seen_at.as_deref(),
-        )?;
+        );
+        let Some(stored) = skip_corrupt(decoded, keys.context(), &handle)? else {
+            continue;
+        };
         if to_unix_micros(stored.expires_at) > now {
             sessions.push((handle, stored));
         }

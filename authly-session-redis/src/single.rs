@@ -2,7 +2,7 @@
 //! atomic: a session and its index entry always change together.
 
 use authly_session::SessionError;
-use authly_session::store_kit::{SessionRow, to_unix_micros};
+use authly_session::store_kit::{SessionRow, skip_corrupt, to_unix_micros};
 use redis::aio::ConnectionManager;
 use redis::{Script, ScriptInvocation};
 
@@ -102,34 +102,35 @@ pub(crate) async fn list(
         .invoke_async(&mut connection.clone())
         .await
         .during("list_identity_sessions")?;
-    flat.chunks_exact(5)
-        .map(|entry| {
-            let [
-                Some(handle),
-                Some(payload),
-                Some(expires_at),
-                created_at,
-                last_seen_at,
-            ] = entry
-            else {
-                return Err(SessionError::corrupt(
-                    keys.context(),
-                    "a listed session lacks a field",
-                ));
-            };
-            let handle = String::from_utf8(handle.clone()).map_err(|_| {
-                SessionError::corrupt(keys.context(), "an index entry is not UTF-8")
-            })?;
-            let stored = stored::decode(
+    let mut sessions = Vec::with_capacity(flat.len() / 5);
+    for entry in flat.chunks_exact(5) {
+        let [
+            Some(handle),
+            Some(payload),
+            Some(expires_at),
+            created_at,
+            last_seen_at,
+        ] = entry
+        else {
+            return Err(SessionError::corrupt(
                 keys.context(),
-                payload,
-                expires_at,
-                created_at.as_deref(),
-                last_seen_at.as_deref(),
-            )?;
-            Ok((handle, stored))
-        })
-        .collect()
+                "a listed session lacks a field",
+            ));
+        };
+        let handle = String::from_utf8(handle.clone())
+            .map_err(|_| SessionError::corrupt(keys.context(), "an index entry is not UTF-8"))?;
+        let decoded = stored::decode(
+            keys.context(),
+            payload,
+            expires_at,
+            created_at.as_deref(),
+            last_seen_at.as_deref(),
+        );
+        if let Some(stored) = skip_corrupt(decoded, keys.context(), &handle)? {
+            sessions.push((handle, stored));
+        }
+    }
+    Ok(sessions)
 }
 
 pub(crate) async fn delete_identity(

@@ -1,7 +1,8 @@
 //! `SessionStore` for every SQL dialect: one statement per operation, bound parameters only.
 
 use authly_session::store_kit::{
-    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, stored_handle,
+    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, skip_corrupt,
+    stored_handle,
 };
 use authly_session::{Session, SessionError, SessionInfo, SessionStore};
 use chrono::{DateTime, Utc};
@@ -235,7 +236,10 @@ where
             let handle: String = row
                 .try_get(0)
                 .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
-            let info = self.decode_row("list_identity_sessions", &row, 1, handle)?;
+            let decoded = self.decode_row("list_identity_sessions", &row, 1, handle.clone());
+            let Some(info) = skip_corrupt(decoded, &self.location, &handle)? else {
+                continue;
+            };
             // The key is a digest; the exact strings decide.
             if info.identity.matches(provider_id, external_id) {
                 sessions.push(info);

@@ -80,18 +80,18 @@ impl Dialect for SqliteDialect {
     }
 
     /// One `BEGIN IMMEDIATE` transaction on the writer: it takes SQLite's write lock at once,
-    /// so a concurrent migration waits (busy timeout) instead of failing halfway.
+    /// so a concurrent migration waits (busy timeout) instead of failing halfway, and it rolls
+    /// back if the future is dropped before it commits.
     async fn migrate(store: &SqlStore<Self>, target: i64) -> Result<(), SessionError> {
         let failed = |e| SessionError::backend(format!("migrate table {}", store.table()), e);
-        let mut conn = store.pool().acquire().await.map_err(failed)?;
-        sqlx::raw_sql("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
+        // A transaction object, not raw BEGIN/COMMIT: if this future is dropped halfway, the
+        // transaction rolls back before the (only) writer connection returns to the pool.
+        let mut tx = store
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(failed)?;
-        let result = run_migrations(store, &mut conn, target).await;
-        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let ended = sqlx::raw_sql(end).execute(&mut *conn).await;
-        result?;
-        ended.map(drop).map_err(failed)
+        run_migrations(store, &mut tx, target).await?;
+        tx.commit().await.map_err(failed)
     }
 }

@@ -109,3 +109,22 @@ async fn bad_input_semantics_each_hold_on_their_own() {
             .await;
     }
 }
+
+/// A `migrate()` dropped at any point (a request timeout, a cancelled start-up) leaves no open
+/// transaction on the single writer connection: the next migration and writes still work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_migration_leaves_the_writer_usable() {
+    let store = SqliteStore::connect(&temp_db("cancel")).await.unwrap();
+    for step in 0..40u64 {
+        let table = store.on_table(&unique_name("cancelled")).unwrap();
+        let budget = std::time::Duration::from_micros(50 * step);
+        let _ = tokio::time::timeout(budget, table.migrate()).await;
+        let finished = tokio::time::timeout(std::time::Duration::from_secs(10), table.migrate())
+            .await
+            .expect("a migration after a cancelled one hangs");
+        finished.unwrap_or_else(|e| panic!("after a migration cancelled at {budget:?}: {e}"));
+        let session = Session::new(Identity::new("cancel", "user"), chrono::Duration::hours(1));
+        table.save_session(&session).await.unwrap();
+        assert!(table.load_session(&session.id).await.unwrap().is_some());
+    }
+}

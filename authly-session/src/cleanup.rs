@@ -5,11 +5,15 @@ use std::time::Duration;
 
 use crate::SessionStore;
 
+/// The longest period `spawn_cleanup` waits between rounds: a year.
+const MAX_CLEANUP_PERIOD: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// Runs [`SessionStore::delete_expired`] about every `period` (with up to 10 % random jitter, so
 /// many app instances do not clean at once) until the handle is aborted. Errors are logged with
 /// `tracing`, never fatal: the next round tries again.
 ///
-/// Call it from within a Tokio runtime. A zero `period` is treated as one millisecond.
+/// Call it from within a Tokio runtime. A zero `period` is treated as one millisecond, and one
+/// longer than a year as a year: no period makes the task panic.
 ///
 /// # Examples
 ///
@@ -24,7 +28,7 @@ pub fn spawn_cleanup<S: SessionStore + ?Sized>(
     store: Arc<S>,
     period: Duration,
 ) -> tokio::task::JoinHandle<()> {
-    let period = period.max(Duration::from_millis(1));
+    let period = period.clamp(Duration::from_millis(1), MAX_CLEANUP_PERIOD);
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(jittered(period)).await;
@@ -120,6 +124,17 @@ mod tests {
         let after_abort = store.calls.load(Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(store.calls.load(Ordering::SeqCst), after_abort);
+    }
+
+    #[tokio::test]
+    async fn a_huge_period_is_clamped_and_never_panics() {
+        let store = Arc::new(Flaky::default());
+        let handle = spawn_cleanup(store.clone(), Duration::MAX);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!handle.is_finished(), "the cleanup task ended (panicked?)");
+        handle.abort();
+        assert!(handle.await.unwrap_err().is_cancelled());
+        assert!(jittered(MAX_CLEANUP_PERIOD) <= MAX_CLEANUP_PERIOD.mul_f64(1.1));
     }
 
     #[test]

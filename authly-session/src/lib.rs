@@ -25,6 +25,7 @@ mod cleanup;
 mod error;
 mod handle;
 mod identity;
+mod listing;
 mod record;
 mod save_plan;
 mod session;

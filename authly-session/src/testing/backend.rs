@@ -220,7 +220,7 @@ where
     let check = Check::new(store, Semantic::ROUND_TRIP);
     let identity = Identity::new(format!("corrupt-{}", run_tag()), "user");
     let good = Session::new(identity.clone(), chrono::Duration::hours(1));
-    let bad = Session::new(identity, chrono::Duration::hours(1));
+    let bad = Session::new(identity.clone(), chrono::Duration::hours(1));
     check.save_all(vec![&good, &bad]).await;
     corrupt(session_handle(&bad.id)).await;
     match store.load_session(&bad.id).await {
@@ -244,7 +244,23 @@ where
     check
         .loaded(&good.id, "one corrupted session made another unloadable")
         .await;
-    check.delete_all(vec![&good, &bad]).await;
+    // Listing skips the row it cannot read, and the user can still revoke it by handle.
+    let listing = Check::new(store, Semantic::LIST);
+    let listed = listing.list(&identity).await;
+    ensure!(
+        listing,
+        listed.len() == 1 && listed[0].handle == session_handle(&good.id),
+        "a corrupted session broke the listing of the others ({} listed)",
+        listed.len()
+    );
+    listing.delete_by_handle(&session_handle(&bad.id)).await;
+    listing
+        .gone(
+            &bad.id,
+            "a corrupted session survived delete_session_by_handle",
+        )
+        .await;
+    check.delete(&good.id).await;
 }
 
 /// Semantic 21 on SQL stores: after `insert_expired(count)` writes `count` expired rows straight
