@@ -4,9 +4,10 @@
 //! Every backend's tests call [`run_conformance`] (or [`Conformance`] for stores whose backend
 //! expires keys by itself), plus the helpers for what only the backend can arrange:
 //! [`check_table_names`], [`check_concurrent_migrate`], [`check_isolation`],
-//! [`check_hashed_at_rest`], [`check_corrupted_payload`], [`check_fault_recovery`] and, for SQL
-//! stores, [`check_expired_backlog`] and [`check_version_recorded`]. A third-party store passes the same
-//! suite. A failed check panics with a message that names the semantic it broke, e.g.
+//! [`check_hashed_at_rest`], [`check_corrupted_payload`], [`check_fault_recovery`],
+//! [`check_upgrade_in_place`] and [`check_refuses_newer_schema`] and, for SQL stores,
+//! [`check_expired_backlog`] and [`check_version_recorded`]. A third-party store passes the
+//! same suite. A failed check panics with a message that names the semantic it broke, e.g.
 //! `conformance: semantic 7 (ids are case-sensitive and byte-exact): ...`.
 //!
 //! Hand the suite a store that nobody else uses during the run (a fresh table or key prefix):
@@ -45,8 +46,8 @@ use tracing::instrument::WithSubscriber;
 use crate::SessionStore;
 use context::Ctx;
 
-/// Runs every semantic checkable through the trait against `store` (1 to 12, 17, 19, 20), for a
-/// store that removes expired sessions itself in `delete_expired` (the SQL stores).
+/// Runs every semantic checkable through the trait against `store` (1 to 12, 17, 19, 20, 22 and
+/// 23), for a store that removes expired sessions itself in `delete_expired` (the SQL stores).
 ///
 /// # Panics
 ///
@@ -88,9 +89,10 @@ impl<S: SessionStore + Clone> Conformance<S> {
 
     /// Runs the checks of one numbered semantic, then checks that no log line emitted meanwhile
     /// held a full session id: a backend's tests can give each semantic a test of its own.
-    /// Semantics 13 to 16, 18 and 21 need the backend's help: see [`check_table_names`],
+    /// Semantics 13 to 16, 18, 21 and 24 need the backend's help: see [`check_table_names`],
     /// [`check_concurrent_migrate`], [`check_isolation`], [`check_fault_recovery`],
-    /// [`check_hashed_at_rest`], [`check_expired_backlog`] and [`check_version_recorded`].
+    /// [`check_hashed_at_rest`], [`check_expired_backlog`], [`check_version_recorded`],
+    /// [`check_upgrade_in_place`] and [`check_refuses_newer_schema`].
     ///
     /// # Panics
     ///
