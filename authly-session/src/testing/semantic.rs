@@ -9,7 +9,7 @@ use std::fmt;
 /// ```
 /// use authly_session::testing::Semantic;
 /// assert_eq!(Semantic::CASE_SENSITIVE.number(), 7);
-/// assert_eq!(Semantic::ALL.len(), 24);
+/// assert_eq!(Semantic::ALL.len(), 26);
 /// assert!(Semantic::ALL.iter().enumerate().all(|(i, s)| usize::from(s.number()) == i + 1));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,6 +59,8 @@ semantics! {
     SESSION_FACTS = 22: "created_at, last_seen_at and metadata round-trip; touch sets last_seen_at to now";
     UPDATE = 23: "update_session writes only while the session is live and never resurrects it";
     UPGRADE = 24: "migrate upgrades the previous schema in place without losing a session";
+    CLOCK_SKEW = 25: "an instance on a skewed clock never makes revocation miss a loadable session";
+    EXPIRY_RANGE = 26: "an expiry after 9999-12-31 is invalid input; foreign stored values are corrupt data";
 }
 
 impl Semantic {
