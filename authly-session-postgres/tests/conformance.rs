@@ -4,7 +4,7 @@
 //! tests that need the server are ignored unless run with `--include-ignored` (as
 //! `cargo xtask test` does).
 
-use authly_session::testing::{self, server_url, unique_name};
+use authly_session::testing::{server_url, unique_name};
 use authly_session::{Identity, Session, SessionStore};
 use authly_session_postgres::sqlx::{self, AssertSqlSafe};
 use authly_session_postgres::{PostgresDialect, PostgresStore};
@@ -56,7 +56,7 @@ async fn a_schema_qualified_table_works_and_keeps_its_version_in_that_schema() {
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     // Every statement names the qualified table.
-    testing::run_conformance(store.clone()).await;
+    Fixtures::<PostgresDialect>::suite(&store).run().await;
 
     let session = Session::new(
         Identity::new("github", "schema"),

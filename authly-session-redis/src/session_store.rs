@@ -13,12 +13,12 @@ use crate::stored::{self, Stored};
 use crate::write::Write;
 use crate::{RedisStore, cluster, single};
 
-/// The application's clock, as the stores keep time: unix microseconds.
-fn now_micros() -> i64 {
-    to_unix_micros(Utc::now())
-}
-
 impl RedisStore {
+    /// The application's clock, as the stores keep time: unix microseconds.
+    fn now_micros(&self) -> i64 {
+        to_unix_micros(self.clock.now())
+    }
+
     /// Deletes the session stored under `handle`, whatever its expiry.
     async fn remove_handle(
         &self,
@@ -47,7 +47,7 @@ impl RedisStore {
 
     /// Saves or updates `session`; whether it was written (a save always is).
     async fn write(&self, session: &Session, write: Write) -> Result<bool, SessionError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         match SavePlan::new(session, now)? {
             SavePlan::Remove { handle } if write == Write::Save => {
                 self.remove_handle(write.operation(), &handle).await?;
@@ -110,7 +110,7 @@ impl SessionStore for RedisStore {
             last_seen_at.as_deref(),
         )?;
         // The key's TTL is a backstop; the application's clock decides.
-        if stored.expires_at <= Utc::now() {
+        if stored.expires_at <= self.clock.now() {
             return Ok(None);
         }
         let info = self.info(handle, stored).await?;
@@ -148,7 +148,7 @@ impl SessionStore for RedisStore {
         let Some(handle) = stored_handle(id) else {
             return Ok(false);
         };
-        self.touch_handle(&handle, to_unix_micros(expires_at), now_micros())
+        self.touch_handle(&handle, to_unix_micros(expires_at), self.now_micros())
             .await
     }
 
@@ -156,7 +156,7 @@ impl SessionStore for RedisStore {
     /// it prunes the expired entries of every identity index that has some (found through the
     /// registry, never by scanning the keyspace).
     async fn delete_expired(&self) -> Result<u64, SessionError> {
-        let now = now_micros();
+        let now = self.now_micros();
         match &self.connection {
             Connection::Single(c) => single::sweep(c, &self.keys, now).await?,
             Connection::Cluster(c) => cluster::sweep(c, &self.keys, now).await?,
@@ -170,7 +170,7 @@ impl SessionStore for RedisStore {
         external_id: &str,
     ) -> Result<Vec<SessionInfo>, SessionError> {
         let key = identity_key(provider_id, external_id);
-        let now = now_micros();
+        let now = self.now_micros();
         let stored = match &self.connection {
             Connection::Single(c) => single::list(c, &self.keys, &key, now).await?,
             Connection::Cluster(c) => cluster::list(c, &self.keys, &key, now).await?,
@@ -198,7 +198,7 @@ impl SessionStore for RedisStore {
         external_id: &str,
     ) -> Result<u64, SessionError> {
         let key = identity_key(provider_id, external_id);
-        let now = now_micros();
+        let now = self.now_micros();
         match &self.connection {
             Connection::Single(c) => single::delete_identity(c, &self.keys, &key, now).await,
             Connection::Cluster(c) => cluster::delete_identity(c, &self.keys, &key, now).await,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use authly_session::SessionError;
+use authly_session::store_kit::Clock;
 use redis::aio::ConnectionManager;
 use redis::cluster_async::ClusterConnection;
 
@@ -25,6 +26,8 @@ pub struct RedisStore {
     pub(crate) connection: Connection,
     pub(crate) keys: Arc<Keys>,
     pub(crate) upgraded_at: UpgradeTime,
+    /// The application's clock, which judges expiry (the system clock unless a test shifts it).
+    pub(crate) clock: Clock,
 }
 
 impl RedisStore {
@@ -150,6 +153,7 @@ impl RedisStore {
             connection: self.connection,
             keys: Arc::new(Keys::new(prefix)?),
             upgraded_at: UpgradeTime::default(),
+            clock: self.clock,
         })
     }
 
@@ -176,6 +180,22 @@ impl RedisStore {
         self.upgrade().await.map(drop)
     }
 
+    /// This store judging expiry by `clock` instead of the system clock: an app instance whose
+    /// host clock is off, for tests of semantic 25. Same connection and prefix.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), authly_session::SessionError> {
+    /// use authly_session::store_kit::Clock;
+    /// let store = authly_session_redis::RedisStore::connect("redis://127.0.0.1:6379").await?;
+    /// let ahead = store.clone().with_clock(Clock::shifted(chrono::Duration::hours(3)));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_clock(self, clock: Clock) -> Self {
+        RedisStore { clock, ..self }
+    }
+
     /// The key prefix of this store.
     pub fn prefix(&self) -> &str {
         self.keys.prefix()
@@ -191,6 +211,7 @@ impl RedisStore {
             connection,
             keys: Arc::new(Keys::new(DEFAULT_PREFIX).expect("the default prefix is valid")),
             upgraded_at: UpgradeTime::default(),
+            clock: Clock::system(),
         }
     }
 }

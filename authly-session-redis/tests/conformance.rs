@@ -50,8 +50,11 @@ on_single_node_and_cluster!(
 );
 
 async fn conformance(server: Server) {
-    Conformance::new(server.store().await)
+    let store = server.store().await;
+    let data = store.clone();
+    Conformance::new(store)
         .server_side_expiry()
+        .clock_skew(move |clock| data.clone().with_clock(clock))
         .run()
         .await;
 }

@@ -115,7 +115,7 @@ where
         };
         let row = sqlx::query(self.statements.load.clone())
             .bind(handle.clone())
-            .bind(D::to_expiry(Utc::now()))
+            .bind(D::to_expiry(self.clock.now()))
             .fetch_optional(&self.reader)
             .await
             .map_err(|e| SessionError::backend("load_session", e))?;
@@ -132,7 +132,7 @@ where
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
-        match SavePlan::new(session, Utc::now())? {
+        match SavePlan::new(session, self.clock.now())? {
             SavePlan::Remove { handle } => self.remove("save_session", &handle).await?,
             SavePlan::Upsert(row) => {
                 self.write("save_session", || {
@@ -151,7 +151,7 @@ where
     }
 
     async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         match SavePlan::new(session, now)? {
             SavePlan::Remove { handle } => self.end_live("update_session", &handle, now).await,
             SavePlan::Upsert(row) => {
@@ -187,7 +187,7 @@ where
         let Some(handle) = stored_handle(id) else {
             return Ok(false);
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         if expires_at <= now {
             // Touching into the past ends the session: remove it rather than leave it for cleanup.
             return self.end_live("touch_session", &handle, now).await;
@@ -205,7 +205,7 @@ where
     }
 
     async fn delete_expired(&self) -> Result<u64, SessionError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut removed = 0;
         loop {
             let batch = self
@@ -227,7 +227,7 @@ where
     ) -> Result<Vec<SessionInfo>, SessionError> {
         let rows = sqlx::query(self.statements.list.clone())
             .bind(identity_key(provider_id, external_id))
-            .bind(D::to_expiry(Utc::now()))
+            .bind(D::to_expiry(self.clock.now()))
             .fetch_all(&self.reader)
             .await
             .map_err(|e| SessionError::backend("list_identity_sessions", e))?;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use authly_session::SessionError;
+use authly_session::store_kit::Clock;
 use sqlx::Pool;
 
 use crate::migrate::latest;
@@ -23,6 +24,8 @@ pub struct SqlStore<D: Dialect> {
     pub(crate) statements: Arc<Prepared>,
     /// `table NAME`: where a decode error says the bad row is (built once, not per row).
     pub(crate) location: Arc<str>,
+    /// The application's clock, which judges expiry (the system clock unless a test shifts it).
+    pub(crate) clock: Clock,
 }
 
 impl<D: Dialect> SqlStore<D> {
@@ -86,11 +89,30 @@ impl<D: Dialect> SqlStore<D> {
     ///
     /// [`SessionError::InvalidConfiguration`] for an invalid table name.
     pub fn on_table(&self, table: &str) -> Result<Self, SessionError> {
-        Ok(Self::build(
-            self.writer.clone(),
-            self.reader.clone(),
-            D::table_name(table)?,
-        ))
+        Ok(SqlStore {
+            clock: self.clock,
+            ..Self::build(
+                self.writer.clone(),
+                self.reader.clone(),
+                D::table_name(table)?,
+            )
+        })
+    }
+
+    /// This store judging expiry by `clock` instead of the system clock: an app instance whose
+    /// host clock is off, for tests of semantic 25. Same pools and table.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(store: authly_session_sql::SqlStore<impl authly_session_sql::Dialect>) {
+    /// use authly_session::store_kit::Clock;
+    /// let ahead = store.clone().with_clock(Clock::shifted(chrono::Duration::hours(3)));
+    /// # drop(ahead);
+    /// # }
+    /// ```
+    pub fn with_clock(self, clock: Clock) -> Self {
+        SqlStore { clock, ..self }
     }
 
     /// The pool writes go through (the only pool, unless the dialect splits reads off).
@@ -110,6 +132,7 @@ impl<D: Dialect> SqlStore<D> {
             statements: Arc::new(D::statements(&table, DELETE_EXPIRED_BATCH).into()),
             location: Arc::from(format!("table {table}")),
             table: Arc::new(table),
+            clock: Clock::system(),
         }
     }
 }
@@ -122,6 +145,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             table: self.table.clone(),
             statements: self.statements.clone(),
             location: self.location.clone(),
+            clock: self.clock,
         }
     }
 }

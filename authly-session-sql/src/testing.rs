@@ -120,8 +120,16 @@ where
             .expect("read the schema version")
     }
 
-    /// The whole conformance suite ([`testing::run_conformance`]) on a fresh table, through a
-    /// store that opened its own pool with [`SqlStore::connect`], as an application's does.
+    /// The conformance suite for `store`, with a second instance on the same table for the
+    /// skewed-clock semantic (25).
+    pub fn suite(store: &SqlStore<D>) -> testing::Conformance<SqlStore<D>> {
+        let data = store.clone();
+        testing::Conformance::new(store.clone())
+            .clock_skew(move |clock| data.clone().with_clock(clock))
+    }
+
+    /// The whole conformance suite on a fresh table, through a store that opened its own pool
+    /// with [`SqlStore::connect`], as an application's does; then drops the table.
     ///
     /// # Panics
     ///
@@ -134,7 +142,7 @@ where
             .expect("valid table name");
         store.migrate().await.expect("migrate");
         let started = Instant::now();
-        testing::run_conformance(store.clone()).await;
+        Self::suite(&store).run().await;
         println!(
             "conformance suite on {} took {:?}",
             D::NAME,

@@ -2,7 +2,7 @@
 //! ([`authly_session_sql::store_tests!`]), and what only SQLite can check, against real SQLite
 //! databases: in memory and in files. No server needed.
 
-use authly_session::testing::{self, Conformance, Semantic, unique_name};
+use authly_session::testing::{Conformance, Semantic, unique_name};
 use authly_session::{Identity, Session, SessionError, SessionStore};
 use authly_session_sql::testing::Fixtures;
 use authly_session_sqlite::sqlx;
@@ -29,7 +29,9 @@ fn temp_db(name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_in_memory() {
-    testing::run_conformance(memory_store().await).await;
+    Fixtures::<SqliteDialect>::suite(&memory_store().await)
+        .run()
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,7 +39,7 @@ async fn conformance_on_a_file_in_wal_mode() {
     let url = temp_db("sessions.db");
     let store = SqliteStore::connect(&url).await.expect("file database");
     store.migrate().await.expect("migrate");
-    testing::run_conformance(store.clone()).await;
+    Fixtures::<SqliteDialect>::suite(&store).run().await;
     let path = url.trim_start_matches("sqlite://");
     assert!(
         std::path::Path::new(path).exists(),

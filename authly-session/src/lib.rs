@@ -22,6 +22,7 @@
 //! ```
 
 mod cleanup;
+mod clock;
 mod error;
 mod handle;
 mod identity;

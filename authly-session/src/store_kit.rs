@@ -19,6 +19,7 @@
 //! # Ok::<(), authly_session::SessionError>(())
 //! ```
 
+pub use crate::clock::Clock;
 pub use crate::handle::{is_valid_handle, sha256_hex, stored_handle};
 pub use crate::listing::skip_corrupt;
 pub use crate::record::{MAX_PAYLOAD_BYTES, Payload, decode_payload, encode_payload, identity_key};

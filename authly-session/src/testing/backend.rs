@@ -316,7 +316,7 @@ pub async fn check_fault_recovery<S, Stop, Start>(
     Stop: Future<Output = ()>,
     Start: Future<Output = ()>,
 {
-    let ctx = Ctx::new((), false);
+    let ctx = Ctx::new((), false, None);
     let capture = LogCapture::new();
     fault_recovery(&ctx, store, stop, start, limit)
         .with_subscriber(capture.dispatch())

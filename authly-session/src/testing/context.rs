@@ -1,16 +1,21 @@
 //! What one suite run shares: the store, a run tag that keeps its data apart, and the ids used.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::check::Check;
 use super::semantic::Semantic;
+use crate::store_kit::Clock;
 use crate::{Identity, Session, SessionStore};
+
+/// Builds another instance of the run's store, on the same data, reading the given clock.
+pub(crate) type Skewed<S> = Arc<dyn Fn(Clock) -> S + Send + Sync>;
 
 pub(crate) struct Ctx<S> {
     pub(crate) store: S,
     pub(crate) server_side_expiry: bool,
+    pub(crate) skewed: Option<Skewed<S>>,
     run: String,
     ids: Mutex<Vec<String>>,
 }
@@ -23,10 +28,11 @@ impl<S: SessionStore> Ctx<S> {
 }
 
 impl<S> Ctx<S> {
-    pub(crate) fn new(store: S, server_side_expiry: bool) -> Self {
+    pub(crate) fn new(store: S, server_side_expiry: bool, skewed: Option<Skewed<S>>) -> Self {
         Ctx {
             store,
             server_side_expiry,
+            skewed,
             run: run_tag(),
             ids: Mutex::new(Vec::new()),
         }

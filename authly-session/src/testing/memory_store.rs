@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
-use crate::store_kit::{SavePlan, SessionRow, check_expiry, is_valid_session_id};
+use crate::store_kit::{Clock, SavePlan, SessionRow, check_expiry, is_valid_session_id};
 use crate::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 
 /// A [`SessionStore`] in a `HashMap`, keyed by handle like every real store. Nothing survives the
@@ -26,6 +26,7 @@ use crate::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     sessions: Arc<Mutex<Sessions>>,
+    clock: Clock,
 }
 
 /// Every stored session, as it would be listed, by handle.
@@ -35,6 +36,21 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// This store read through `clock`: the same sessions, judged by another clock (an app
+    /// instance whose host clock is off, for semantic 25).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use authly_session::{store_kit::Clock, testing::MemoryStore};
+    /// let store = MemoryStore::new();
+    /// let ahead = store.clone().with_clock(Clock::shifted(chrono::Duration::hours(3)));
+    /// # drop((store, ahead));
+    /// ```
+    pub fn with_clock(self, clock: Clock) -> Self {
+        MemoryStore { clock, ..self }
     }
 
     fn map(&self) -> MutexGuard<'_, Sessions> {
@@ -74,7 +90,7 @@ fn stored(session: &Session, row: SessionRow) -> SessionInfo {
 impl SessionStore for MemoryStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
         Ok(
-            Self::live(&mut self.map(), id, Utc::now()).map(|info| Session {
+            Self::live(&mut self.map(), id, self.clock.now()).map(|info| Session {
                 id: id.to_owned(),
                 identity: info.identity.clone(),
                 created_at: info.created_at,
@@ -86,7 +102,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
-        match SavePlan::new(session, Utc::now())? {
+        match SavePlan::new(session, self.clock.now())? {
             SavePlan::Remove { handle } => {
                 self.map().remove(&handle);
             }
@@ -98,7 +114,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let plan = SavePlan::new(session, now)?;
         let mut map = self.map();
         let Some(current) = Self::live(&mut map, &session.id, now) else {
@@ -132,7 +148,7 @@ impl SessionStore for MemoryStore {
         check_expiry(expires_at)?;
         // The clock is read under the lock: the decision and the write see one time.
         let mut map = self.map();
-        let now = Utc::now();
+        let now = self.clock.now();
         let Some(current) = Self::live(&mut map, id, now) else {
             return Ok(false);
         };
@@ -146,7 +162,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete_expired(&self) -> Result<u64, SessionError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut map = self.map();
         let before = map.len();
         map.retain(|_, info| info.expires_at > now);
@@ -158,7 +174,7 @@ impl SessionStore for MemoryStore {
         provider_id: &str,
         external_id: &str,
     ) -> Result<Vec<SessionInfo>, SessionError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         Ok(self
             .map()
             .values()

@@ -44,6 +44,7 @@ pub use upgrade::{VersionOneRow, check_refuses_newer_schema, check_upgrade_in_pl
 use tracing::instrument::WithSubscriber;
 
 use crate::SessionStore;
+use crate::store_kit::Clock;
 use context::Ctx;
 
 /// Runs every semantic checkable through the trait against `store` (1 to 12, 17, 19, 20, 22 and
@@ -69,6 +70,7 @@ pub async fn run_conformance<S: SessionStore + Clone>(store: S) {
 pub struct Conformance<S> {
     store: S,
     server_side_expiry: bool,
+    skewed: Option<context::Skewed<S>>,
 }
 
 impl<S: SessionStore + Clone> Conformance<S> {
@@ -77,7 +79,31 @@ impl<S: SessionStore + Clone> Conformance<S> {
         Conformance {
             store,
             server_side_expiry: false,
+            skewed: None,
         }
+    }
+
+    /// How to build another instance of the store, on the same data, reading a given clock
+    /// (`with_clock` on every store of this workspace). With it the suite checks semantic 25:
+    /// an instance hours ahead or behind never makes another's revocation miss a session.
+    /// Without it, [`Conformance::run`] leaves semantic 25 out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use authly_session::testing::{Conformance, MemoryStore};
+    /// let store = MemoryStore::new();
+    /// let data = store.clone();
+    /// Conformance::new(store)
+    ///     .clock_skew(move |clock| data.clone().with_clock(clock))
+    ///     .run_semantic(authly_session::testing::Semantic::CLOCK_SKEW)
+    ///     .await;
+    /// # });
+    /// ```
+    pub fn clock_skew(mut self, instance: impl Fn(Clock) -> S + Send + Sync + 'static) -> Self {
+        self.skewed = Some(std::sync::Arc::new(instance));
+        self
     }
 
     /// The backend drops expired sessions by itself (Redis key TTLs): `delete_expired` then
@@ -98,7 +124,7 @@ impl<S: SessionStore + Clone> Conformance<S> {
     ///
     /// When the semantic does not hold, or is not checkable through the trait alone.
     pub async fn run_semantic(self, semantic: Semantic) {
-        let ctx = Ctx::new(self.store, self.server_side_expiry);
+        let ctx = Ctx::new(self.store, self.server_side_expiry, self.skewed);
         let capture = logs::LogCapture::new();
         let checkable = checks::semantic(&ctx, semantic)
             .with_subscriber(capture.dispatch())
@@ -116,7 +142,7 @@ impl<S: SessionStore + Clone> Conformance<S> {
     ///
     /// On the first check that fails, naming its semantic.
     pub async fn run(self) {
-        let ctx = Ctx::new(self.store, self.server_side_expiry);
+        let ctx = Ctx::new(self.store, self.server_side_expiry, self.skewed);
         let capture = logs::LogCapture::new();
         checks::all(&ctx).with_subscriber(capture.dispatch()).await;
         logs::assert_no_id_logged(&capture, &ctx.ids_used());

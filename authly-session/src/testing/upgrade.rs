@@ -73,7 +73,7 @@ pub async fn check_upgrade_in_place<S, W, WF, M, MF, R, RF>(
     R: FnOnce() -> RF,
     RF: Future<Output = i64>,
 {
-    let ctx = Ctx::new((), false);
+    let ctx = Ctx::new((), false, None);
     let check = Check::new(store, Semantic::UPGRADE);
     let (alice, bob) = (ctx.identity("upgrade-alice"), ctx.identity("upgrade-bob"));
     let sessions = [

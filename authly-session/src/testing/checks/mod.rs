@@ -6,6 +6,7 @@ mod expiry;
 pub(crate) mod facts;
 mod identity;
 mod range;
+mod skew;
 mod strings;
 mod update;
 
@@ -44,6 +45,7 @@ pub(crate) async fn semantic<S: SessionStore + Clone>(ctx: &Ctx<S>, semantic: Se
         Semantic::SECRET_ID => basic::errors_hide_ids(ctx).await,
         Semantic::TOUCH => basic::touch(ctx).await,
         Semantic::SESSION_FACTS => facts::facts_round_trip(ctx).await,
+        Semantic::CLOCK_SKEW => return skew::skewed_instances(ctx).await,
         Semantic::EXPIRY_RANGE => range::expiry_range(ctx).await,
         Semantic::UPDATE => {
             update::update_live_and_gone(ctx).await;
