@@ -2,13 +2,13 @@
 -- the session itself is written (see the README: an index score is never below the expiry of a
 -- live session of that identity).
 -- KEYS: index, registry
--- ARGV: identity key, handle, expires_at, ttl ms, now
+-- ARGV: identity key, handle, expires_at
 local index, registry = KEYS[1], KEYS[2]
-local ik, handle, expires_at, ttl, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local ik, handle, expires_at = ARGV[1], ARGV[2], ARGV[3]
 
 redis.call('ZADD', index, 'GT', expires_at, handle)
-redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
-extend_ttl(index, ttl)
+prune(index, prune_cutoff(), PRUNE_ON_WRITE)
+keep_until(index, expires_at)
 register(index, registry, ik)
-extend_ttl(registry, ttl)
+keep_until(registry, expires_at)
 return 1

@@ -2,7 +2,7 @@
 -- index was raised first. Returns 1 when moved, 0 when no live session, -1 when the session now
 -- belongs to another identity (the caller starts over).
 -- KEYS: session
--- ARGV: identity key, new expires_at, ttl ms, now
+-- ARGV: identity key, new expires_at, expiry of the key (unix ms), now
 local fields = redis.call('HMGET', KEYS[1], 'e', 'k')
 if not is_live(fields[1], ARGV[4]) then
   return 0
@@ -11,5 +11,5 @@ if fields[2] ~= ARGV[1] then
   return -1
 end
 redis.call('HSET', KEYS[1], 'e', ARGV[2], 'l', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 1

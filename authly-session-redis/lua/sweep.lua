@@ -1,22 +1,22 @@
--- sweep (single node and cluster): prune the expired entries of the indexes that are due in the
--- given registry shards, visiting at most `limit` indexes. Returns how many it visited; the
--- caller repeats while that equals `limit`. Each index shares its shard's slot (same hash tag):
--- on a cluster the caller passes one shard per call, on a single node all of them at once.
+-- sweep (single node and cluster): prune the index entries that expired PRUNE_GRACE ago by the
+-- server's clock, in the indexes that are due in the given registry shards, removing at most
+-- `budget` entries (each index visited costs at least one). Returns 1 when it stopped at its budget (the caller calls again), else 0.
+-- Each index shares its shard's slot (same hash tag): on a cluster the caller passes one shard
+-- per call, on a single node all of them at once.
 -- KEYS: registry shards
--- ARGV: now, limit, prefix
-local now, limit, prefix = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+-- ARGV: budget, prefix
+local budget, prefix = tonumber(ARGV[1]), ARGV[2]
+local cutoff = prune_cutoff()
 
-local visited = 0
 for _, registry in ipairs(KEYS) do
-  if visited >= limit then
-    break
-  end
-  local due = redis.call('ZRANGEBYSCORE', registry, '-inf', now, 'LIMIT', 0, limit - visited)
+  local due = redis.call('ZRANGEBYSCORE', registry, '-inf', cutoff, 'LIMIT', 0, budget)
   for _, ik in ipairs(due) do
     local index = index_key(prefix, ik)
-    redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
+    budget = budget - math.max(1, prune(index, cutoff, budget))
     register(index, registry, ik)
+    if budget <= 0 then
+      return 1
+    end
   end
-  visited = visited + #due
 end
-return visited
+return 0

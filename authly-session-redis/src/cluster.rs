@@ -7,13 +7,17 @@
 //!   the session; index entries are only ever removed once their score has passed.
 //! - So the index may hold stale entries (deleted sessions, sessions since saved for another
 //!   identity). Readers verify every entry against the session hash (present, same identity
-//!   key, live), and stale entries disappear when their score passes (pruning on the next write
-//!   to the index, `delete_expired`, or the index key's own TTL).
+//!   key, live), and stale entries disappear once their score is 5 minutes past by the server's
+//!   clock (pruning on the next write to the index, `delete_expired`, or the index key's own
+//!   TTL): never by an app instance's clock, which may run ahead.
+//! - Listing and sign-out walk the index with `ZSCAN`, a page per command: an entry indexed for
+//!   the whole walk is visited at least once, however its score moves meanwhile.
 //!
 //! Removing an index entry right away on delete would be unsafe across slots: a concurrent save
 //! of the same session could be indexed in between and lose its entry, hiding a live session
 //! from "sign out everywhere".
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use authly_session::SessionError;
@@ -25,7 +29,7 @@ use redis::cluster_async::ClusterConnection;
 use crate::error::{Conflict, During};
 use crate::keys::Keys;
 use crate::scripts;
-use crate::stored::{self, Stored, ttl_millis};
+use crate::stored::{self, Stored, expire_at_millis};
 use crate::write::Write;
 
 /// The `d`, `e`, `k`, `c` and `l` fields of a session hash, each absent when the session is (and
@@ -49,7 +53,6 @@ async fn raise_index(
     identity_key: &str,
     handle: &str,
     expires_at: i64,
-    now: i64,
 ) -> Result<(), SessionError> {
     scripts::SHARD_INDEX
         .key(keys.index(identity_key))
@@ -57,8 +60,6 @@ async fn raise_index(
         .arg(identity_key)
         .arg(handle)
         .arg(expires_at)
-        .arg(ttl_millis(expires_at, now))
-        .arg(now)
         .invoke_async::<()>(connection)
         .await
         .during(operation)
@@ -82,7 +83,6 @@ pub(crate) async fn write(
         &row.identity_key,
         &row.handle,
         expires_at,
-        now,
     )
     .await?;
     scripts::SHARD_WRITE
@@ -90,7 +90,7 @@ pub(crate) async fn write(
         .arg(&row.payload)
         .arg(expires_at)
         .arg(&row.identity_key)
-        .arg(ttl_millis(expires_at, now))
+        .arg(expire_at_millis(expires_at))
         .arg(to_unix_micros(row.created_at))
         .arg(to_unix_micros(row.last_seen_at))
         .arg(write.mode())
@@ -158,14 +158,13 @@ pub(crate) async fn touch(
             &identity_key,
             handle,
             expires_at,
-            now,
         )
         .await?;
         let moved: i64 = scripts::SHARD_TOUCH
             .key(&session)
             .arg(&identity_key)
             .arg(expires_at)
-            .arg(ttl_millis(expires_at, now))
+            .arg(expire_at_millis(expires_at))
             .arg(now)
             .invoke_async(connection)
             .await
@@ -182,46 +181,48 @@ pub(crate) async fn touch(
     ))
 }
 
-/// The handles indexed for `identity_key` with a score after `now`: a superset of its live
-/// sessions.
-async fn indexed(
-    connection: &mut ClusterConnection,
-    keys: &Keys,
-    operation: &'static str,
-    identity_key: &str,
-    now: i64,
-) -> Result<Vec<String>, SessionError> {
-    redis::cmd("ZRANGE")
-        .arg(keys.index(identity_key))
-        .arg(format!("({now}"))
-        .arg("+inf")
-        .arg("BYSCORE")
-        .query_async(connection)
-        .await
-        .during(operation)
-}
-
-/// `each(connection, handle, session key)` for every handle indexed for `identity_key` with a
-/// score after `now` (a superset of its live sessions), all in flight at once over the shared
-/// connections; their results in index order.
+/// `each(connection, handle, session key)` for every handle indexed for `identity_key` (a
+/// superset of its live sessions), a `ZSCAN` page at a time with the page's calls all in flight
+/// at once; their results. A handle indexed for the whole walk is visited at least once.
 async fn for_each_indexed<T, F, Fut>(
     connection: &ClusterConnection,
     keys: &Keys,
     operation: &'static str,
     identity_key: &str,
-    now: i64,
     each: F,
 ) -> Result<Vec<T>, SessionError>
 where
     F: Fn(ClusterConnection, String, String) -> Fut,
     Fut: Future<Output = Result<T, SessionError>>,
 {
-    let handles = indexed(&mut connection.clone(), keys, operation, identity_key, now).await?;
-    try_join_all(handles.into_iter().map(|handle| {
-        let session = keys.session(&handle);
-        each(connection.clone(), handle, session)
-    }))
-    .await
+    let index = keys.index(identity_key);
+    let mut results = Vec::new();
+    let mut seen = HashSet::new();
+    let mut cursor = 0u64;
+    loop {
+        let (next, entries): (u64, Vec<(String, f64)>) = redis::cmd("ZSCAN")
+            .arg(&index)
+            .arg(cursor)
+            .arg("COUNT")
+            .arg(scripts::PAGE)
+            .query_async(&mut connection.clone())
+            .await
+            .during(operation)?;
+        let page = entries
+            .into_iter()
+            .map(|(handle, _score)| handle)
+            .filter(|handle| seen.insert(handle.clone()));
+        let done = try_join_all(page.map(|handle| {
+            let session = keys.session(&handle);
+            each(connection.clone(), handle, session)
+        }))
+        .await?;
+        results.extend(done);
+        if next == 0 {
+            return Ok(results);
+        }
+        cursor = next;
+    }
 }
 
 pub(crate) async fn list(
@@ -236,7 +237,6 @@ pub(crate) async fn list(
         keys,
         OPERATION,
         identity_key,
-        now,
         |mut connection, handle, session| async move {
             let fields: Fields = redis::cmd("HMGET")
                 .arg(session)
@@ -290,7 +290,6 @@ pub(crate) async fn delete_identity(
         keys,
         OPERATION,
         identity_key,
-        now,
         |mut connection, _handle, session| async move {
             scripts::SHARD_DELETE_OWNED
                 .key(session)
@@ -306,28 +305,20 @@ pub(crate) async fn delete_identity(
 }
 
 /// Prunes the due indexes of every registry shard: one script per shard (each in its own slot),
-/// all in flight at once, each repeated only while its batch comes back full.
-pub(crate) async fn sweep(
-    connection: &ClusterConnection,
-    keys: &Keys,
-    now: i64,
-) -> Result<(), SessionError> {
+/// all in flight at once, each repeated while it stops at its budget.
+pub(crate) async fn sweep(connection: &ClusterConnection, keys: &Keys) -> Result<(), SessionError> {
     let sweeps = keys.registry_shards().map(|shard| {
         let mut connection = connection.clone();
         async move {
-            loop {
-                let visited: u32 = scripts::SWEEP
-                    .key(&shard)
-                    .arg(now)
-                    .arg(scripts::SWEEP_BATCH)
-                    .arg(keys.prefix())
-                    .invoke_async(&mut connection)
-                    .await
-                    .during("delete_expired")?;
-                if visited < scripts::SWEEP_BATCH {
-                    return Ok::<(), SessionError>(());
-                }
-            }
+            while scripts::SWEEP
+                .key(&shard)
+                .arg(scripts::PAGE)
+                .arg(keys.prefix())
+                .invoke_async::<bool>(&mut connection)
+                .await
+                .during("delete_expired")?
+            {}
+            Ok::<(), SessionError>(())
         }
     });
     try_join_all(sweeps).await.map(drop)

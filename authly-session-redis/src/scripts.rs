@@ -47,5 +47,6 @@ pub(crate) static SHARD_DELETE_OWNED: LazyLock<Script> = script!("shard_delete_o
 /// Both modes: read the keyspace's schema version and bring it up to date.
 pub(crate) static SCHEMA: LazyLock<Script> = script!("schema.lua");
 
-/// How many identity indexes one sweep script prunes before it yields the server.
-pub(crate) const SWEEP_BATCH: u32 = 500;
+/// How many index entries one script reads or removes at most (listing, sign-out everywhere,
+/// pruning) before it yields the server: bounded work whatever an identity's session count.
+pub(crate) const PAGE: u32 = 1_000;

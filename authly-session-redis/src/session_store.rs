@@ -156,10 +156,9 @@ impl SessionStore for RedisStore {
     /// it prunes the expired entries of every identity index that has some (found through the
     /// registry, never by scanning the keyspace).
     async fn delete_expired(&self) -> Result<u64, SessionError> {
-        let now = self.now_micros();
         match &self.connection {
-            Connection::Single(c) => single::sweep(c, &self.keys, now).await?,
-            Connection::Cluster(c) => cluster::sweep(c, &self.keys, now).await?,
+            Connection::Single(c) => single::sweep(c, &self.keys).await?,
+            Connection::Cluster(c) => cluster::sweep(c, &self.keys).await?,
         }
         Ok(0)
     }

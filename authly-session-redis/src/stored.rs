@@ -85,11 +85,11 @@ pub(crate) fn decode_time(
         })
 }
 
-/// Milliseconds from `now` to `expires_at`, rounded up so that Redis never drops a key before
-/// the session's exact expiry; at least 1 (Redis deletes a key given a TTL of 0).
-pub(crate) fn ttl_millis(expires_at_micros: i64, now_micros: i64) -> i64 {
-    let micros = expires_at_micros.saturating_sub(now_micros);
-    micros.saturating_add(999).div_euclid(1000).max(1)
+/// When Redis drops the key of a session expiring at `expires_at_micros` (`PEXPIREAT`, unix
+/// milliseconds by the server's clock): the expiry rounded up, so the key never goes before the
+/// session's exact expiry.
+pub(crate) fn expire_at_millis(expires_at_micros: i64) -> i64 {
+    expires_at_micros.saturating_add(999).div_euclid(1000)
 }
 
 #[cfg(test)]
@@ -152,10 +152,10 @@ mod tests {
     }
 
     #[test]
-    fn ttls_round_up_and_stay_positive() {
-        assert_eq!(ttl_millis(1_000_001, 0), 1001);
-        assert_eq!(ttl_millis(1_000_000, 0), 1000);
-        assert_eq!(ttl_millis(5, 0), 1);
-        assert_eq!(ttl_millis(0, 10), 1);
+    fn key_expiry_rounds_up_to_the_millisecond() {
+        assert_eq!(expire_at_millis(1_000_001), 1001);
+        assert_eq!(expire_at_millis(1_000_000), 1000);
+        assert_eq!(expire_at_millis(5), 1);
+        assert_eq!(expire_at_millis(i64::MAX), i64::MAX / 1000);
     }
 }
