@@ -14,6 +14,9 @@
 //! the same hash tag, so they share a Redis Cluster slot, while the 256 shards spread over the
 //! cluster. Session keys carry no tag and spread by handle. `lua/common.lua` builds the same
 //! names; the two must change together.
+//!
+//! A session key expires at its `expires_at` by the server's clock; index and registry keys live
+//! 5 minutes longer (the pruning grace of `lua/common.lua`).
 
 use authly_session::SessionError;
 
