@@ -47,8 +47,10 @@ use crate::SessionStore;
 use crate::store_kit::Clock;
 use context::Ctx;
 
-/// Runs every semantic checkable through the trait against `store` (1 to 12, 17, 19, 20, 22 and
-/// 23), for a store that removes expired sessions itself in `delete_expired` (the SQL stores).
+/// Runs every semantic checkable through the trait against `store` (1 to 12, 17, 19, 20, 22, 23
+/// and 26), for a store that removes expired sessions itself in `delete_expired` (the SQL
+/// stores). Semantic 25 needs a second instance on a skewed clock: see
+/// [`Conformance::clock_skew`].
 ///
 /// # Panics
 ///
