@@ -41,7 +41,7 @@ impl<T: Target> Runner for Arc<T> {
                     let workload = Arc::clone(&workload);
                     tokio::spawn(async move {
                         for session in workload.sessions.iter().skip(task).step_by(POPULATE_TASKS) {
-                            target.save(session).await?;
+                            target.insert(session).await?;
                         }
                         Ok::<(), BenchError>(())
                     })

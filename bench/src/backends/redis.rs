@@ -1,5 +1,6 @@
-//! Redis (single node or cluster): `RedisStore::connect` / `connect_cluster` against a plain
-//! redis-rs connection sending the same commands and scripts.
+//! Redis (single node or cluster): `RedisStore::connect` / `connect_cluster` against the plain
+//! key-value workload on a redis-rs connection (`GET`/`SET`, no identity index) and against
+//! tower-sessions' Redis store on fred, each on one multiplexed connection per node.
 
 use std::time::Duration;
 
@@ -14,7 +15,8 @@ use super::{Job, Measured, store_side, table_name};
 use crate::report::Role;
 use crate::run::{Side, run_cells};
 use crate::targets::BenchError;
-use crate::targets::raw_redis::{RawConnection, RawRedis};
+use crate::targets::plain_redis::{PlainRedis, RawConnection};
+use crate::targets::tower_redis::TowerRedis;
 
 /// The timeouts `RedisStore::connect` sets (`authly-session-redis/src/connection.rs`, which
 /// keeps them private: the store does not report them).
@@ -24,10 +26,11 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Keys removed per `UNLINK` during cleanup.
 const CLEANUP_BATCH: usize = 500;
 
-/// Measures `RedisStore` and raw redis-rs under two fresh key prefixes, removed afterwards.
+/// Measures `RedisStore`, plain redis-rs and tower-sessions' store under fresh key prefixes (the
+/// peer store keys by its own ids, under no prefix: cleaned up by its ids), removed afterwards.
 /// `urls` holds one server, or (for `redis-cluster`) any nodes of a cluster.
 pub async fn measure(backend: Backend, urls: &[&str], job: &Job) -> Result<Measured, BenchError> {
-    let prefixes = [table_name("store"), table_name("raw")];
+    let prefixes = [table_name("store"), table_name("plain")];
     let result = measure_with(backend, urls, &prefixes, job).await;
     let cleanup = cleanup(urls, &prefixes).await;
     let measured = result?;
@@ -38,11 +41,11 @@ pub async fn measure(backend: Backend, urls: &[&str], job: &Job) -> Result<Measu
 async fn measure_with(
     backend: Backend,
     urls: &[&str],
-    [store_prefix, raw_prefix]: &[String; 2],
+    [store_prefix, plain_prefix]: &[String; 2],
     job: &Job,
 ) -> Result<Measured, BenchError> {
     let cluster = backend == Backend::RedisCluster;
-    let (store, raw, store_setup, raw_setup) = if cluster {
+    let (store, plain, store_setup, plain_setup) = if cluster {
         let store = RedisStore::connect_cluster(urls).await?;
         let client = ClusterClient::builder(urls.iter().copied())
             .connection_timeout(CONNECTION_TIMEOUT)
@@ -52,11 +55,10 @@ async fn measure_with(
         (
             store,
             raw,
-            "`RedisStore::connect_cluster`: the cluster client's connections (one multiplexed \
-             connection per node); save = 2 single-slot scripts (index, then session), \
-             delete = DEL",
-            "raw redis-rs: its own cluster connection with the store's timeouts, the same \
-             commands and scripts",
+            "`RedisStore::connect_cluster`: the cluster client (one multiplexed connection per \
+             node)",
+            "plain redis-rs: its own cluster client with the store's timeouts; GET, SET PXAT \
+             (NX for create), DEL; no identity index",
         )
     } else {
         let store = RedisStore::connect(urls[0]).await?;
@@ -69,28 +71,42 @@ async fn measure_with(
         (
             store,
             RawConnection::Single(connection),
-            "`RedisStore::connect`: one multiplexed connection (reconnecting `ConnectionManager`); \
-             load = HMGET, save and delete = one Lua script each (session + identity index)",
-            "raw redis-rs: one plain multiplexed connection with the store's timeouts, the same \
-             commands and scripts",
+            "`RedisStore::connect`: one multiplexed connection (reconnecting `ConnectionManager`)",
+            "plain redis-rs: one multiplexed connection with the store's timeouts; GET, SET PXAT \
+             (NX for create), DEL; no identity index",
         )
     };
     let version = server_version(urls[0]).await?;
+    let tower = TowerRedis::connect(urls, &job.workload.sessions).await?;
+    let tower_keys = tower.keys();
     let sides = vec![
         store_side(
             job.aa,
             store_setup.into(),
             store.with_prefix(store_prefix)?,
-            || RawRedis::new(raw.clone(), store_prefix),
+            || PlainRedis::new(plain.clone(), store_prefix),
         ),
         Side::new(
-            "raw",
-            Role::Floor,
-            raw_setup.into(),
-            RawRedis::new(raw, raw_prefix),
+            "plain",
+            Role::Plain,
+            plain_setup.into(),
+            PlainRedis::new(plain.clone(), plain_prefix),
+        ),
+        Side::new(
+            "tower-sessions",
+            Role::Peer,
+            "tower-sessions-redis-store 0.16 (fred 10): one fred client (one connection per \
+             node) with a 2 s connect and 5 s command timeout; msgpack records, SET EXAT (NX to \
+             create, XX to save), GET, DEL; no identity index"
+                .into(),
+            tower,
         ),
     ];
-    let cells = run_cells(backend, &sides, job).await?;
+    let cells = run_cells(backend, &sides, job).await;
+    for key in tower_keys {
+        plain.query::<()>(redis::cmd("UNLINK").arg(key)).await?;
+    }
+    let cells = cells?;
     let mode = if cluster {
         format!(" (cluster of {} nodes given)", urls.len())
     } else {

@@ -1,8 +1,9 @@
 //! What the benchmark measures: a store through `SessionStore`, or a raw driver doing the same
 //! queries and the same JSON work (the floor no store can beat).
 
-pub mod raw_redis;
+pub mod plain_redis;
 pub mod raw_sql;
+pub mod tower_redis;
 
 use std::future::Future;
 
@@ -18,6 +19,12 @@ pub trait Target: Send + Sync + 'static {
 
     /// Saves (inserts or replaces) the session.
     fn save(&self, session: &Session) -> impl Future<Output = Result<(), BenchError>> + Send;
+
+    /// Stores a session before measuring starts: a save, unless the side saves only sessions it
+    /// created before (tower-sessions' `save` is `SET XX`).
+    fn insert(&self, session: &Session) -> impl Future<Output = Result<(), BenchError>> + Send {
+        self.save(session)
+    }
 
     /// Saves a new session, then deletes it.
     fn create_delete(
