@@ -5,6 +5,7 @@
 //! place in the pool.
 
 mod op;
+mod outcome;
 mod world;
 
 use proptest::strategy::{Strategy, ValueTree};

@@ -1,8 +1,14 @@
 //! The operations of the model-based check, and how proptest draws them.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use chrono::{DateTime, Duration, Utc};
+
 use proptest::prelude::*;
+
+use crate::Identity;
+use crate::store_kit::max_expiry;
 
 /// How many session ids the sequence plays with: `SLOTS - 1` valid ones (two of them differing
 /// only in case) and one malformed.
@@ -53,6 +59,23 @@ impl fmt::Display for Expiry {
             Expiry::Latest => f.write_str("at the end of 9999"),
             Expiry::TooLate => f.write_str("1 µs after the end of 9999"),
         }
+    }
+}
+
+impl Expiry {
+    /// The time this expiry names, for a step at `now`.
+    pub(super) fn at(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        use Expiry::*;
+        match self {
+            In(minutes) => now + Duration::minutes(minutes),
+            Ago(minutes) => now - Duration::minutes(minutes),
+            Latest => max_expiry(),
+            TooLate => max_expiry() + Duration::microseconds(1),
+        }
+    }
+
+    pub(super) fn too_late(self) -> bool {
+        self == Expiry::TooLate
     }
 }
 
@@ -197,5 +220,35 @@ pub(super) fn op(facts: usize, stale: bool) -> impl Strategy<Value = Op, Tree: S
         1 => who().prop_map(Op::DeleteIdentity),
         1 => Just(Op::DeleteExpired),
         u32::from(stale) * 2 => (slot(), who()).prop_map(|(slot, who)| Op::SaveStale { slot, who }),
+    ]
+}
+
+/// The variants of identity details (the key aside) and metadata a write can pick.
+pub(super) fn facts() -> Vec<(Identity, BTreeMap<String, String>)> {
+    let plain = Identity::new("", "");
+    let mut renamed = plain.clone();
+    renamed.username = Some("renamed ✓".to_owned());
+    renamed
+        .attributes
+        .insert("role".into(), "admin\0\"'%_\\".into());
+    let mut mailed = plain.clone();
+    mailed.email = Some("ü@example.test".to_owned());
+    let meta = |pairs: &[(&str, String)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    };
+    vec![
+        (plain.clone(), BTreeMap::new()),
+        (plain, meta(&[("label", "laptop".into())])),
+        (
+            renamed,
+            meta(&[
+                ("label", "phone 😀 \u{202e}עברית".into()),
+                ("ip\0", "::1 \0 '; --".into()),
+            ]),
+        ),
+        (mailed, meta(&[("user_agent", "Mozilla/5.0 ".repeat(200))])),
     ]
 }

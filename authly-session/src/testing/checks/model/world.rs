@@ -2,113 +2,18 @@
 //! ([`MemoryStore`]), their results compared.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::op::{MALFORMED, Op, SLOTS, Slot, Target, Who};
-use crate::store_kit::{Clock, max_expiry, to_unix_micros, truncate_to_micros};
+use super::op::{MALFORMED, Op, SLOTS, Slot, Target, Who, facts};
+use super::outcome::{Micros, Outcome, Seen, listed, loaded, outcome, same};
+use crate::store_kit::{Clock, truncate_to_micros};
 use crate::testing::MemoryStore;
 use crate::testing::context::Ctx;
 use crate::{Identity, Session, SessionError, SessionInfo, SessionStore, session_handle};
 
-/// How far apart `last_seen_at` may be after a touch: the store and the model each read the
-/// clock at their own call.
-const TOUCH_SLACK: Duration = Duration::seconds(5);
-
 /// How far the lagging instance's clock runs behind.
 const LAG: Duration = Duration::hours(3);
-
-/// What one call gave, reduced to what the contract fixes.
-#[derive(Clone, Debug)]
-enum Outcome {
-    Done,
-    Flag(bool),
-    Count(u64),
-    Loaded(Option<Seen>),
-    /// The sessions listed, by handle, and how many entries the listing had.
-    Listed(BTreeMap<String, Seen>, usize),
-    Failed(&'static str, String),
-}
-
-/// A session as a load or a listing shows it; times in whole microseconds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Seen {
-    identity: Identity,
-    metadata: BTreeMap<String, String>,
-    created_at: i64,
-    last_seen_at: i64,
-    expires_at: i64,
-}
-
-impl Seen {
-    fn new(
-        identity: &Identity,
-        metadata: &BTreeMap<String, String>,
-        times: [DateTime<Utc>; 3],
-    ) -> Self {
-        let [created_at, last_seen_at, expires_at] = times.map(to_unix_micros);
-        Seen {
-            identity: identity.clone(),
-            metadata: metadata.clone(),
-            created_at,
-            last_seen_at,
-            expires_at,
-        }
-    }
-
-    fn of_session(s: &Session) -> Self {
-        Seen::new(
-            &s.identity,
-            &s.metadata,
-            [s.created_at, s.last_seen_at, s.expires_at],
-        )
-    }
-
-    fn of_info(s: &SessionInfo) -> Self {
-        Seen::new(
-            &s.identity,
-            &s.metadata,
-            [s.created_at, s.last_seen_at, s.expires_at],
-        )
-    }
-}
-
-/// The name of an error's kind: what store and model must agree on.
-fn kind(error: &SessionError) -> &'static str {
-    match error {
-        SessionError::InvalidSessionId { .. } => "InvalidSessionId",
-        SessionError::InvalidConfiguration { .. } => "InvalidConfiguration",
-        SessionError::InvalidInput { .. } => "InvalidInput",
-        SessionError::Backend { .. } => "Backend",
-        SessionError::Timeout { .. } => "Timeout",
-        SessionError::Serialization { .. } => "Serialization",
-        SessionError::CorruptData { .. } => "CorruptData",
-    }
-}
-
-fn outcome<T>(result: Result<T, SessionError>, ok: impl FnOnce(T) -> Outcome) -> Outcome {
-    match result {
-        Ok(value) => ok(value),
-        Err(error) => Outcome::Failed(kind(&error), error.to_string()),
-    }
-}
-
-fn loaded(result: Result<Option<Session>, SessionError>) -> Outcome {
-    outcome(result, |s| {
-        Outcome::Loaded(s.as_ref().map(Seen::of_session))
-    })
-}
-
-fn listed(result: Result<Vec<SessionInfo>, SessionError>) -> Outcome {
-    outcome(result, |infos| {
-        let by_handle = infos
-            .iter()
-            .map(|info| (info.handle.clone(), Seen::of_info(info)))
-            .collect();
-        Outcome::Listed(by_handle, infos.len())
-    })
-}
 
 /// The pool, the identities and the detail variants of one check, and the stores it drives.
 pub(super) struct World<'c, S> {
@@ -508,81 +413,6 @@ fn touched(run: &Run, slot: Option<usize>) -> bool {
     slot.is_some_and(|slot| run.touched.contains(&slot))
 }
 
-/// Whether two views of one session agree: exactly, except `last_seen_at` after a touch, which
-/// store and model each set from their own reading of the clock.
-fn same(touched: bool, ours: &Seen, model: &Seen) -> bool {
-    let slack = TOUCH_SLACK.num_microseconds().unwrap_or(i64::MAX);
-    let last_seen_ok = if touched {
-        ours.last_seen_at.abs_diff(model.last_seen_at) <= slack.unsigned_abs()
-    } else {
-        ours.last_seen_at == model.last_seen_at
-    };
-    last_seen_ok
-        && Seen {
-            last_seen_at: model.last_seen_at,
-            ..ours.clone()
-        } == *model
-}
-
 fn model_count(listed: Result<Vec<SessionInfo>, SessionError>) -> u64 {
     listed.map(|l| l.len() as u64).unwrap_or_default()
-}
-
-/// Microseconds since the epoch, shown as a UTC time.
-struct Micros(i64);
-
-impl fmt::Display for Micros {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match crate::store_kit::from_unix_micros(self.0) {
-            Some(t) => write!(f, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f")),
-            None => write!(f, "{}µs", self.0),
-        }
-    }
-}
-
-impl super::op::Expiry {
-    /// The time this expiry names, for a step at `now`.
-    fn at(self, now: DateTime<Utc>) -> DateTime<Utc> {
-        use super::op::Expiry::*;
-        match self {
-            In(minutes) => now + Duration::minutes(minutes),
-            Ago(minutes) => now - Duration::minutes(minutes),
-            Latest => max_expiry(),
-            TooLate => max_expiry() + Duration::microseconds(1),
-        }
-    }
-
-    fn too_late(self) -> bool {
-        self == super::op::Expiry::TooLate
-    }
-}
-
-/// The variants of identity details (the key aside) and metadata a write can pick.
-fn facts() -> Vec<(Identity, BTreeMap<String, String>)> {
-    let plain = Identity::new("", "");
-    let mut renamed = plain.clone();
-    renamed.username = Some("renamed ✓".to_owned());
-    renamed
-        .attributes
-        .insert("role".into(), "admin\0\"'%_\\".into());
-    let mut mailed = plain.clone();
-    mailed.email = Some("ü@example.test".to_owned());
-    let meta = |pairs: &[(&str, String)]| -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect()
-    };
-    vec![
-        (plain.clone(), BTreeMap::new()),
-        (plain, meta(&[("label", "laptop".into())])),
-        (
-            renamed,
-            meta(&[
-                ("label", "phone 😀 \u{202e}עברית".into()),
-                ("ip\0", "::1 \0 '; --".into()),
-            ]),
-        ),
-        (mailed, meta(&[("user_agent", "Mozilla/5.0 ".repeat(200))])),
-    ]
 }
