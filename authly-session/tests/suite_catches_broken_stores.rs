@@ -4,7 +4,10 @@
 #![cfg(feature = "testing")]
 
 use authly_session::testing::{Conformance, MemoryStore, run_conformance};
-use authly_session::{Session, SessionError, SessionInfo, SessionStore};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use authly_session::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 use chrono::{DateTime, Utc};
 
 /// Runs the suite on `store` and returns its panic message, or `None` if it passed.
@@ -12,7 +15,7 @@ async fn failure_of(store: Broken) -> Option<String> {
     let data = store.clone();
     let suite = Conformance::new(store).clock_skew(move |clock| Broken {
         inner: data.inner.clone().with_clock(clock),
-        flaw: data.flaw,
+        ..data.clone()
     });
     let outcome = tokio::spawn(suite.run()).await;
     match outcome {
@@ -41,6 +44,7 @@ enum Flaw {
     UpdateUpserts,
     TouchKeepsLastSeen,
     SignsOutByOwnClock,
+    ResavedListsTwice,
 }
 
 /// The reference store with one flaw.
@@ -48,6 +52,9 @@ enum Flaw {
 struct Broken {
     inner: MemoryStore,
     flaw: Flaw,
+    /// Handles saved again while stored, until deleted: [`Flaw::ResavedListsTwice`] lists them
+    /// twice.
+    resaved: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Broken {
@@ -77,6 +84,13 @@ impl SessionStore for Broken {
             id: self.id(&session.id),
             ..session.clone()
         };
+        if self.flaw == Flaw::ResavedListsTwice {
+            // An identity index that appends on every save instead of keeping a set.
+            if self.inner.load_session(&session.id).await?.is_some() {
+                let handle = session_handle(&session.id);
+                self.resaved.lock().unwrap().insert(handle);
+            }
+        }
         if self.flaw == Flaw::StoresExpired && session.is_expired() {
             session.expires_at = Utc::now() + chrono::Duration::hours(1);
         }
@@ -95,6 +109,7 @@ impl SessionStore for Broken {
         self.inner.update_session(&session).await
     }
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
+        self.resaved.lock().unwrap().remove(&session_handle(id));
         self.inner.delete_session(&self.id(id)).await
     }
     async fn touch_session(
@@ -135,6 +150,12 @@ impl SessionStore for Broken {
             .inner
             .list_identity_sessions(provider_id, external_id)
             .await?;
+        if self.flaw == Flaw::ResavedListsTwice {
+            let resaved = self.resaved.lock().unwrap();
+            let twice = exact.iter().filter(|info| resaved.contains(&info.handle));
+            let twice: Vec<SessionInfo> = twice.cloned().collect();
+            return Ok(exact.into_iter().chain(twice).collect());
+        }
         if self.flaw != Flaw::ListsByPrefix || provider_id.len() < 2 {
             return Ok(exact);
         }
@@ -177,6 +198,7 @@ fn broken(flaw: Flaw) -> Broken {
     Broken {
         inner: MemoryStore::default(),
         flaw,
+        resaved: Arc::default(),
     }
 }
 
@@ -210,6 +232,9 @@ async fn each_flaw_fails_naming_its_semantic() {
         (Flaw::UpdateUpserts, "semantic 23 "),
         (Flaw::TouchKeepsLastSeen, "semantic 22 "),
         (Flaw::SignsOutByOwnClock, "semantic 25 "),
+        // Only a sequence of operations meets this one: no single check saves a session twice
+        // under one identity and then lists it.
+        (Flaw::ResavedListsTwice, "conformance: model-based check: "),
     ];
     for (flaw, semantic) in cases {
         let message = failure_of(broken(flaw))

@@ -138,11 +138,17 @@ impl<S: SessionStore + Clone> Conformance<S> {
         logs::assert_no_id_logged(&capture, &ctx.ids_used());
     }
 
-    /// Runs every check, then checks that no log line emitted meanwhile held a full session id.
+    /// Runs every check, then the model-based check (a few hundred random operations on the
+    /// store and on [`MemoryStore`] side by side, every result compared), then checks that no
+    /// log line emitted meanwhile held a full session id.
+    ///
+    /// The model-based check draws a new sequence each run; its failure prints the seed, and
+    /// the environment variable `AUTHLY_MODEL_SEED` set to it replays the same sequence.
     ///
     /// # Panics
     ///
-    /// On the first check that fails, naming its semantic.
+    /// On the first check that fails, naming its semantic, or `model-based check` with the
+    /// shrunk sequence that shows the store and the model disagreeing.
     pub async fn run(self) {
         let ctx = Ctx::new(self.store, self.server_side_expiry, self.skewed);
         let capture = logs::LogCapture::new();

@@ -5,6 +5,7 @@ mod concurrency;
 mod expiry;
 pub(crate) mod facts;
 mod identity;
+mod model;
 mod range;
 mod skew;
 mod strings;
@@ -22,6 +23,7 @@ pub(crate) async fn all<S: SessionStore + Clone>(ctx: &Ctx<S>) {
             self::semantic(ctx, semantic).await;
         }
     }
+    model::model_based(ctx).await;
 }
 
 /// The checks of one numbered semantic; `false` when it is not checkable through the trait alone.
