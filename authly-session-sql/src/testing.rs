@@ -257,6 +257,54 @@ where
         .await;
     }
 
+    /// Semantic 26, stored half ([`testing::check_foreign_values`]): every payload of
+    /// [`testing::FOREIGN_PAYLOADS`] (bound as text) and every time of `times` (SQL literals
+    /// this database can hold in that column, e.g. `'infinity'`, spliced into the `UPDATE`)
+    /// written over one session is corrupt data for that session only, and stays revocable.
+    ///
+    /// # Panics
+    ///
+    /// When a foreign value panics, loads, breaks its neighbours or cannot be revoked.
+    pub async fn check_foreign_values(store: &SqlStore<D>, times: &[testing::ForeignValue]) {
+        let payloads = testing::FOREIGN_PAYLOADS
+            .iter()
+            .map(|text| testing::ForeignValue::new(testing::StoredField::Payload, text));
+        let values: Vec<_> = payloads.chain(times.iter().copied()).collect();
+        let table = store.table().quoted(D::QUOTE);
+        testing::check_foreign_values(
+            store,
+            &store.table().to_string(),
+            &values,
+            |handle, foreign| {
+                let update = QueryBuilder::<D::Database>::new(format!("UPDATE {table} SET "));
+                Self::overwrite(store, update, handle, foreign)
+            },
+        )
+        .await;
+    }
+
+    /// Completes `update` (`UPDATE table SET `) to write `foreign` into the row of `handle`, and runs it.
+    async fn overwrite(
+        store: &SqlStore<D>,
+        mut update: QueryBuilder<D::Database>,
+        handle: String,
+        foreign: testing::ForeignValue,
+    ) {
+        update.push(foreign.field.column()).push(" = ");
+        match foreign.field {
+            testing::StoredField::Payload => update.push_bind(foreign.value.to_owned()),
+            // Test constants of the backend's own list, never input.
+            _ => update.push(foreign.value),
+        };
+        update
+            .push(" WHERE handle = ")
+            .push_bind(handle)
+            .build()
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("write {foreign}: {e}"));
+    }
+
     /// Semantic 21 ([`testing::check_expired_backlog`]) with [`DELETE_EXPIRED_BATCH`]: a
     /// backlog of expired rows, written straight into the table, more than two batches long,
     /// is removed and counted exactly by one `delete_expired`.
@@ -445,15 +493,18 @@ fn server_address<DB: Database>(url: &str) -> String {
 }
 
 /// Declares one `#[tokio::test]` per SQL check of [`Fixtures`] that works on a store: table
-/// isolation, hashing at rest, a corrupted row, an expired backlog. Each test makes its store with
-/// `$store` (an expression that may `.await`), runs the check, then drops the store's table.
+/// isolation, hashing at rest, a corrupted row, foreign stored values, an expired backlog. Each
+/// test makes its store with `$store` (an expression that may `.await`), runs the check, then
+/// drops the store's table. `foreign:` lists the foreign times this database can hold
+/// ([`Fixtures::check_foreign_values`]).
 ///
 /// `$attrs` are attributes for every test, in brackets: `[]`, or
 /// `[#[ignore = "needs AUTHLY_TEST_POSTGRES_URL"]]` for a server the test needs.
 ///
 #[macro_export]
 macro_rules! store_tests {
-    ($dialect:ty, $attrs:tt, $store:expr $(,)?) => {
+    ($dialect:ty, $attrs:tt, $store:expr, foreign: $foreign:expr $(,)?) => {
+        $crate::store_tests!(@foreign $dialect, $attrs, $store, $foreign);
         $crate::store_tests!(@each $dialect, $attrs, $store,
             tables_are_isolated: check_isolation,
             sessions_are_hashed_at_rest: check_hashed_at_rest,
@@ -465,6 +516,15 @@ macro_rules! store_tests {
     };
     (@each $dialect:ty, $attrs:tt, $store:expr, $($test:ident: $check:ident,)*) => {
         $($crate::store_tests!(@one $dialect, $attrs, $store, $test, $check);)*
+    };
+    (@foreign $dialect:ty, [$(#[$attr:meta])*], $store:expr, $foreign:expr) => {
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attr])*
+        async fn foreign_stored_values_are_corrupt_data_for_that_session_only() {
+            let store: $crate::SqlStore<$dialect> = $store;
+            $crate::testing::Fixtures::<$dialect>::check_foreign_values(&store, $foreign).await;
+            $crate::testing::Fixtures::drop_table(&store).await;
+        }
     };
     (@one $dialect:ty, [$(#[$attr:meta])*], $store:expr, $test:ident, $check:ident) => {
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -479,7 +539,8 @@ macro_rules! store_tests {
 
 /// Declares the tests every server-backed SQL backend runs: the [`store_tests!`] on fresh
 /// tables, the whole conformance suite, concurrent migration with its recorded version (all
-/// `#[ignore = $needs]`, reading the server's URL from the environment variable named by `$url`),
+/// `#[ignore = $needs]`, reading the server's URL from the environment variable named by `$url`;
+/// `foreign:` as for [`store_tests!`]),
 /// and, needing no server, table-name validation (`schema_tables`: whether `schema.table` is a
 /// valid name) and the connection errors.
 ///
@@ -489,7 +550,8 @@ macro_rules! server_tests {
         $dialect:ty,
         schema_tables: $schema_tables:literal,
         url: $url:expr,
-        ignore: $needs:literal $(,)?
+        ignore: $needs:literal,
+        foreign: $foreign:expr $(,)?
     ) => {
         $crate::store_tests!(
             $dialect,
@@ -499,6 +561,7 @@ macro_rules! server_tests {
                 "sql_check",
             )
             .await,
+            foreign: $foreign,
         );
         $crate::server_tests!(@each_url $dialect, $url, $needs,
             conformance: conformance,

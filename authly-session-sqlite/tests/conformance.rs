@@ -2,13 +2,35 @@
 //! ([`authly_session_sql::store_tests!`]), and what only SQLite can check, against real SQLite
 //! databases: in memory and in files. No server needed.
 
-use authly_session::testing::{Conformance, Semantic, unique_name};
+use authly_session::testing::{Conformance, ForeignValue, Semantic, StoredField, unique_name};
 use authly_session::{Identity, Session, SessionError, SessionStore};
 use authly_session_sql::testing::Fixtures;
 use authly_session_sqlite::sqlx;
 use authly_session_sqlite::{SqliteDialect, SqliteStore};
 
-authly_session_sql::store_tests!(SqliteDialect, [], memory_store().await);
+authly_session_sql::store_tests!(
+    SqliteDialect,
+    [],
+    memory_store().await,
+    foreign: FOREIGN_TIMES,
+);
+
+/// Values an INTEGER column of SQLite holds that no store writes: integers past chrono's range
+/// or year 9999, negative ones, text, reals and blobs (SQLite keeps what it is given).
+const FOREIGN_TIMES: &[ForeignValue] = &[
+    ForeignValue::new(StoredField::ExpiresAt, "9223372036854775807"),
+    ForeignValue::new(StoredField::ExpiresAt, "253402300800000000"),
+    ForeignValue::new(StoredField::ExpiresAt, "'not a number'"),
+    ForeignValue::new(StoredField::ExpiresAt, "1e300"),
+    ForeignValue::new(StoredField::ExpiresAt, "-9223372036854775808"),
+    ForeignValue::new(StoredField::CreatedAt, "-1"),
+    ForeignValue::new(StoredField::CreatedAt, "'2024-01-01T00:00:00Z'"),
+    ForeignValue::new(StoredField::CreatedAt, "x'00ff'"),
+    ForeignValue::new(StoredField::CreatedAt, "9223372036854775807"),
+    ForeignValue::new(StoredField::LastSeenAt, "1.5"),
+    ForeignValue::new(StoredField::LastSeenAt, "'yesterday'"),
+    ForeignValue::new(StoredField::LastSeenAt, "-9223372036854775808"),
+];
 
 type Sqlite = Fixtures<SqliteDialect>;
 
