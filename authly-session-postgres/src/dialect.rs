@@ -6,17 +6,20 @@ use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_mi
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
 
+use crate::PgTimestamp;
+
 /// The advisory lock `migrate()` holds for its transaction, so concurrent migrations queue.
 const MIGRATE_LOCK_KEY: i64 = 0x6175_7468_6c79_5f73;
 
-/// PostgreSQL, as [`PostgresStore`](crate::PostgresStore) speaks it: `TIMESTAMPTZ` expiry, the
-/// JSON in `TEXT` (JSONB refuses `\u0000`), `schema.table` names.
+/// PostgreSQL, as [`PostgresStore`](crate::PostgresStore) speaks it: `TIMESTAMPTZ` times read as
+/// raw microseconds ([`PgTimestamp`], so `'infinity'` is corrupt data, not a panic), the JSON in
+/// `TEXT` (JSONB refuses `\u0000`), `schema.table` names.
 #[derive(Debug)]
 pub enum PostgresDialect {}
 
 impl Dialect for PostgresDialect {
     type Database = Postgres;
-    type Expiry = DateTime<Utc>;
+    type Expiry = PgTimestamp;
     const NAME: &'static str = "PostgreSQL";
     const QUOTE: char = '"';
     authly_session_sql::migration_files!();
@@ -68,12 +71,12 @@ impl Dialect for PostgresDialect {
         }
     }
 
-    fn to_expiry(time: DateTime<Utc>) -> DateTime<Utc> {
-        time
+    fn to_expiry(time: DateTime<Utc>) -> PgTimestamp {
+        PgTimestamp::from_utc(time)
     }
 
-    fn from_expiry(value: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        Some(value)
+    fn from_expiry(value: PgTimestamp) -> Option<DateTime<Utc>> {
+        value.to_utc()
     }
 
     fn rows_affected(result: &PgQueryResult) -> u64 {

@@ -1,8 +1,8 @@
 //! `SessionStore` for every SQL dialect: one statement per operation, bound parameters only.
 
 use authly_session::store_kit::{
-    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, skip_corrupt,
-    stored_handle,
+    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, max_expiry,
+    skip_corrupt, stored_handle,
 };
 use authly_session::{Session, SessionError, SessionInfo, SessionStore};
 use chrono::{DateTime, Utc};
@@ -46,7 +46,9 @@ where
     }
 
     /// One stored session from `row`, whose columns from `first` on are
-    /// `data, created_at, last_seen_at, expires_at`.
+    /// `data, created_at, last_seen_at, expires_at`. A value no store writes (one the driver
+    /// cannot decode as the column's type, a time outside 1970 to 9999) is
+    /// [`SessionError::CorruptData`] (semantic 26).
     fn decode_row(
         &self,
         operation: &'static str,
@@ -54,12 +56,20 @@ where
         first: usize,
         handle: String,
     ) -> Result<SessionInfo, SessionError> {
-        let read = |e| SessionError::backend(operation, e);
+        let read = |error| match error {
+            sqlx::Error::ColumnDecode { .. } => SessionError::corrupt(&*self.location, error),
+            error => SessionError::backend(operation, error),
+        };
         let time = |index: usize, what: &str| -> Result<DateTime<Utc>, SessionError> {
             let value: D::Expiry = row.try_get(index).map_err(read)?;
-            D::from_expiry(value).ok_or_else(|| {
-                SessionError::corrupt(&*self.location, format!("{what} out of range"))
-            })
+            D::from_expiry(value)
+                .filter(|time| (DateTime::UNIX_EPOCH..=max_expiry()).contains(time))
+                .ok_or_else(|| {
+                    SessionError::corrupt(
+                        &*self.location,
+                        format!("{what} is not a time between 1970 and 9999"),
+                    )
+                })
         };
         let data: &str = row.try_get(first).map_err(read)?;
         let payload = decode_payload(data, &self.location)?;
