@@ -2,7 +2,9 @@
 
 use authly_session::SessionError;
 use authly_session_sql::pool::{Options, open_pool, server_location};
-use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_migrations};
+use authly_session_sql::{
+    Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
+};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
 
@@ -63,11 +65,22 @@ impl Dialect for PostgresDialect {
                  LIMIT {expired_batch} FOR UPDATE SKIP LOCKED)) \
                  AND expires_at <= $1"
             ),
+            // Keyset pages along the identity index (identity_key, expires_at); an incremental
+            // sort orders equal expiries by handle.
             list: format!(
                 "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
-                 WHERE identity_key = $1 AND expires_at > $2"
+                 WHERE identity_key = $1 AND expires_at > $2 \
+                 AND expires_at >= $3 AND (expires_at > $4 OR handle > $5) \
+                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
             ),
-            delete_identity: format!("DELETE FROM {t} WHERE identity_key = $1"),
+            // FOR UPDATE waits for rows being written and passes over rows deleted meanwhile, so
+            // a batch is short only when the identity has no more rows.
+            delete_identity: format!(
+                "DELETE FROM {t} WHERE handle IN (\
+                 SELECT handle FROM {t} WHERE identity_key = $1 \
+                 LIMIT {IDENTITY_BATCH} FOR UPDATE) \
+                 AND identity_key = $1"
+            ),
         }
     }
 
