@@ -17,7 +17,8 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use authly_session::SessionError;
+use authly_session::store_kit::{SavePlan, SessionRow};
+use authly_session::{Session, SessionError};
 use authly_session::testing::{self, ServerSwitch, server_url, unique_name};
 use sqlx::pool::PoolOptions;
 use sqlx::{
@@ -305,6 +306,73 @@ where
             .unwrap_or_else(|e| panic!("write {foreign}: {e}"));
     }
 
+    /// Semantic 28 ([`testing::check_bounded_work`]): 100,000 sessions of one identity,
+    /// bulk-inserted, are listed and signed out while another client (its own connection)
+    /// reads one row of the table by primary key over and over; that client's p99 stays under
+    /// 50 ms and its slowest read under 100 ms. Returns the figures.
+    ///
+    /// # Panics
+    ///
+    /// When a count is wrong or the other client waits too long.
+    pub async fn check_bounded_work(store: &SqlStore<D>) -> testing::BoundedWork {
+        let options = (*store.pool().connect_options()).clone();
+        let other_client = PoolOptions::<D::Database>::new()
+            .max_connections(1)
+            .acquire_timeout(TEST_ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .expect("connect another client");
+        let read = format!(
+            "SELECT handle FROM {} WHERE handle = ",
+            store.table().quoted(D::QUOTE)
+        );
+        let probe = move || {
+            let (pool, read) = (other_client.clone(), read.clone());
+            async move {
+                QueryBuilder::<D::Database>::new(read)
+                    .push_bind("0".repeat(64))
+                    .build()
+                    .fetch_optional(&pool)
+                    .await
+                    .map(drop)
+            }
+        };
+        testing::check_bounded_work(store, |sessions| Self::insert_sessions(store, sessions), probe)
+            .await
+    }
+
+    /// Writes `sessions` straight into the table as the store would, 5,000 rows a statement.
+    async fn insert_sessions(store: &SqlStore<D>, sessions: Vec<Session>) {
+        let insert = format!(
+            "INSERT INTO {} (handle, identity_key, data, created_at, last_seen_at, expires_at) ",
+            store.table().quoted(D::QUOTE)
+        );
+        let now = chrono::Utc::now();
+        let rows: Vec<SessionRow> = sessions
+            .iter()
+            .map(|session| match SavePlan::new(session, now) {
+                Ok(SavePlan::Upsert(row)) => row,
+                other => panic!("a live session to insert, not {other:?}"),
+            })
+            .collect();
+        for chunk in rows.chunks(BACKLOG_ROWS_PER_INSERT as usize) {
+            QueryBuilder::<D::Database>::new(&insert)
+                .push_values(chunk, |mut values, row| {
+                    values
+                        .push_bind(row.handle.clone())
+                        .push_bind(row.identity_key.clone())
+                        .push_bind(row.payload.clone())
+                        .push_bind(D::to_expiry(row.created_at))
+                        .push_bind(D::to_expiry(row.last_seen_at))
+                        .push_bind(D::to_expiry(row.expires_at));
+                })
+                .build()
+                .execute(store.pool())
+                .await
+                .expect("insert sessions");
+        }
+    }
+
     /// Semantic 21 ([`testing::check_expired_backlog`]) with [`DELETE_EXPIRED_BATCH`]: a
     /// backlog of expired rows, written straight into the table, more than two batches long,
     /// is removed and counted exactly by one `delete_expired`.
@@ -567,6 +635,15 @@ macro_rules! server_tests {
             conformance: conformance,
             migrate_is_idempotent_concurrent_safe_and_records_the_version: check_migrate,
         );
+
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = $needs]
+        async fn an_identity_with_100000_sessions_never_stalls_another_client() {
+            let url = $crate::authly_session::testing::server_url($url);
+            let store = $crate::testing::Fixtures::<$dialect>::fresh_store(&url, "bounded").await;
+            $crate::testing::Fixtures::<$dialect>::check_bounded_work(&store).await;
+            $crate::testing::Fixtures::drop_table(&store).await;
+        }
 
         #[::tokio::test]
         async fn table_names_are_validated() {
