@@ -73,13 +73,14 @@ impl Dialect for PostgresDialect {
                  AND expires_at >= $3 AND (expires_at > $4 OR handle > $5) \
                  ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
             ),
-            // FOR UPDATE waits for rows being written and passes over rows deleted meanwhile, so
-            // a batch is short only when the identity has no more rows.
+            // One batch along the identity index, then primary-key lookups. FOR UPDATE waits for
+            // rows being written (a row locked here cannot change identity) and passes over rows
+            // deleted meanwhile, so a batch is short only when the identity has no more rows; the
+            // index order makes concurrent sign-outs lock in the same order.
             delete_identity: format!(
-                "DELETE FROM {t} WHERE handle IN (\
+                "DELETE FROM {t} WHERE handle = ANY(ARRAY(\
                  SELECT handle FROM {t} WHERE identity_key = $1 \
-                 LIMIT {IDENTITY_BATCH} FOR UPDATE) \
-                 AND identity_key = $1"
+                 ORDER BY expires_at LIMIT {IDENTITY_BATCH} FOR UPDATE))"
             ),
         }
     }

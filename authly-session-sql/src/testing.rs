@@ -18,8 +18,8 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use authly_session::store_kit::{SavePlan, SessionRow};
-use authly_session::{Session, SessionError};
 use authly_session::testing::{self, ServerSwitch, server_url, unique_name};
+use authly_session::{Session, SessionError};
 use sqlx::pool::PoolOptions;
 use sqlx::{
     AssertSqlSafe, ColumnIndex, ConnectOptions, Database, Decode, Encode, Executor, IntoArguments,
@@ -337,8 +337,12 @@ where
                     .map(drop)
             }
         };
-        testing::check_bounded_work(store, |sessions| Self::insert_sessions(store, sessions), probe)
-            .await
+        testing::check_bounded_work(
+            store,
+            |sessions| Self::insert_sessions(store, sessions),
+            probe,
+        )
+        .await
     }
 
     /// Writes `sessions` straight into the table as the store would, 5,000 rows a statement.

@@ -152,3 +152,17 @@ async fn a_cancelled_migration_leaves_the_writer_usable() {
         assert!(table.load_session(&session.id).await.unwrap().is_some());
     }
 }
+
+/// Semantic 28 on a database file in WAL mode: another connection's primary-key reads stay fast
+/// while 100,000 sessions of one identity are listed and signed out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_with_100000_sessions_never_stalls_another_client() {
+    let url = temp_db("bounded.db");
+    let store = SqliteStore::connect(&url).await.expect("file database");
+    store.migrate().await.expect("migrate");
+    Fixtures::<SqliteDialect>::check_bounded_work(&store).await;
+    let dir = std::path::Path::new(url.trim_start_matches("sqlite://"))
+        .parent()
+        .expect("a directory");
+    std::fs::remove_dir_all(dir).expect("remove the database");
+}

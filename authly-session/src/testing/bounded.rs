@@ -52,13 +52,7 @@ impl fmt::Display for BoundedWork {
         write!(
             f,
             "{} sessions: list {:?}, sign-out {:?}; {} probes meanwhile: p50 {:?}, p99 {:?}, max {:?}",
-            self.sessions,
-            self.list,
-            self.delete,
-            self.probes,
-            self.p50,
-            self.p99,
-            self.max
+            self.sessions, self.list, self.delete, self.probes, self.p50, self.p99, self.max
         )
     }
 }
@@ -164,7 +158,10 @@ where
         .lists_none(&identity, "sessions survived signing out everywhere")
         .await;
     check
-        .loaded(&bystander.id, "signing out one identity removed another's session")
+        .loaded(
+            &bystander.id,
+            "signing out one identity removed another's session",
+        )
         .await;
     check.delete(&bystander.id).await;
 
