@@ -345,6 +345,19 @@ where
         .await
     }
 
+    /// Semantics 28 and 23 ([`testing::check_batched_sign_out_races_writes`]): a sign-out of
+    /// several batches, raced by touches and updates of the sessions it removes, leaves none.
+    ///
+    /// # Panics
+    ///
+    /// When a session survives or an operation fails.
+    pub async fn check_batched_sign_out(store: &SqlStore<D>) {
+        testing::check_batched_sign_out_races_writes(store, |sessions| {
+            Self::insert_sessions(store, sessions)
+        })
+        .await;
+    }
+
     /// Writes `sessions` straight into the table as the store would, 5,000 rows a statement.
     async fn insert_sessions(store: &SqlStore<D>, sessions: Vec<Session>) {
         let insert = format!(
@@ -582,6 +595,7 @@ macro_rules! store_tests {
             sessions_are_hashed_at_rest: check_hashed_at_rest,
             a_corrupted_row_is_a_decode_error_naming_the_table: check_corrupted_row,
             delete_expired_works_through_a_backlog_of_many_batches: check_expired_backlog,
+            a_batched_sign_out_raced_by_writes_leaves_nothing: check_batched_sign_out,
             a_version_1_table_is_upgraded_in_place: check_upgrade,
             a_newer_recorded_schema_version_is_refused: check_refuses_newer,
         );

@@ -193,3 +193,62 @@ fn figures(mut latencies: Vec<Duration>, list: Duration, delete: Duration) -> Bo
         delete,
     }
 }
+
+/// Sessions [`check_batched_sign_out_races_writes`] signs out: a few batches of a SQL store.
+pub const RACE_SESSIONS: usize = 2_500;
+
+/// Semantic 28 with 23: while `delete_identity_sessions` removes [`RACE_SESSIONS`] sessions of
+/// one identity (stored by `fill`, e.g. a bulk insert), batch after batch, other tasks touch
+/// and update those sessions; afterwards none of them is loadable or listed, whichever batch it
+/// fell in.
+///
+/// # Panics
+///
+/// When a session survives the sign-out or an operation fails.
+pub async fn check_batched_sign_out_races_writes<S, Fill, FillFut>(store: &S, fill: Fill)
+where
+    S: SessionStore,
+    Fill: FnOnce(Vec<Session>) -> FillFut,
+    FillFut: Future<Output = ()>,
+{
+    let check = Check::new(store, Semantic::BOUNDED_WORK);
+    let identity = Identity::new(unique_name("race"), "many-devices");
+    let sessions: Vec<Session> = (0..RACE_SESSIONS)
+        .map(|_| Session::new(identity.clone(), chrono::Duration::hours(1)))
+        .collect();
+    fill(sessions.clone()).await;
+    let later = chrono::Utc::now() + chrono::Duration::hours(2);
+    // Writers walk the sessions from both ends, the way sign-out batches meet them.
+    let writes = stream::iter(
+        sessions
+            .iter()
+            .rev()
+            .step_by(7)
+            .chain(sessions.iter().step_by(11)),
+    )
+    .enumerate()
+    .for_each_concurrent(8, |(i, session)| {
+        let check = &check;
+        async move {
+            if i % 2 == 0 {
+                check.touch(&session.id, later).await;
+            } else {
+                let mut moved = session.clone();
+                moved.expires_at = later;
+                check.update(&moved).await;
+            }
+        }
+    });
+    let (removed, ()) = tokio::join!(check.delete_identity(&identity), writes);
+    ensure!(
+        check,
+        removed <= RACE_SESSIONS as u64,
+        "sign-out counted {removed} of {RACE_SESSIONS} sessions"
+    );
+    check
+        .lists_none(&identity, "sessions survived a sign-out raced by writes")
+        .await;
+    check
+        .all_gone(&sessions, "a session written during sign-out survived it")
+        .await;
+}

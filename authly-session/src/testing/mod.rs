@@ -40,8 +40,8 @@ pub use backend::{
     check_table_names, check_version_recorded, server_url, unique_name,
 };
 pub use bounded::{
-    BOUNDED_WORK_SESSIONS, BoundedWork, PROBE_MAX_LIMIT, PROBE_P99_LIMIT, check_bounded_work,
-    save_concurrently,
+    BOUNDED_WORK_SESSIONS, BoundedWork, PROBE_MAX_LIMIT, PROBE_P99_LIMIT, RACE_SESSIONS,
+    check_batched_sign_out_races_writes, check_bounded_work, save_concurrently,
 };
 pub use foreign::{FOREIGN_PAYLOADS, ForeignValue, StoredField, check_foreign_values};
 pub use memory_store::MemoryStore;
