@@ -2,7 +2,9 @@
 
 use authly_session::SessionError;
 use authly_session_sql::pool::{Options, open_pool, server_location};
-use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_migrations};
+use authly_session_sql::{
+    Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
+};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::mysql::{MySql, MySqlDatabaseError, MySqlQueryResult};
 
@@ -69,11 +71,20 @@ impl Dialect for MySqlDialect {
                 "DELETE FROM {t} WHERE expires_at <= ? \
                  ORDER BY expires_at, handle LIMIT {expired_batch}"
             ),
+            // Keyset pages in the order of the identity index (identity_key, expires_at), whose
+            // entries end with the primary key, handle.
             list: format!(
                 "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
-                 WHERE identity_key = ? AND expires_at > ?"
+                 WHERE identity_key = ? AND expires_at > ? \
+                 AND expires_at >= ? AND (expires_at > ? OR handle > ?) \
+                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
             ),
-            delete_identity: format!("DELETE FROM {t} WHERE identity_key = ?"),
+            // A locking read along the identity index: a batch is short only when the identity
+            // has no more rows.
+            delete_identity: format!(
+                "DELETE FROM {t} WHERE identity_key = ? \
+                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
+            ),
         }
     }
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use authly_session::store_kit::truncate_to_micros;
-use authly_session::testing::{server_url, unique_name};
+use authly_session::testing::{ForeignValue, StoredField, server_url, unique_name};
 use authly_session::{Identity, Session, SessionStore, session_handle};
 use authly_session_mysql::sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use authly_session_mysql::sqlx::{self, AssertSqlSafe, MySqlPool, Row};
@@ -22,7 +22,21 @@ const URL: &str = "AUTHLY_TEST_MYSQL_URL";
 authly_session_sql::server_tests! {
     MySqlDialect, schema_tables: false,
     url: URL, ignore: "needs AUTHLY_TEST_MYSQL_URL",
+    foreign: FOREIGN_TIMES,
 }
+
+/// Times a DATETIME(6) column holds that no store writes: zero dates, a zero month or day,
+/// years before 1970 (DATETIME ends at 9999, so nothing later can be stored).
+const FOREIGN_TIMES: &[ForeignValue] = &[
+    ForeignValue::new(StoredField::ExpiresAt, "'0000-00-00 00:00:00'"),
+    ForeignValue::new(StoredField::ExpiresAt, "'1000-01-01 00:00:00'"),
+    ForeignValue::new(StoredField::CreatedAt, "'0000-00-00 00:00:00'"),
+    ForeignValue::new(StoredField::CreatedAt, "'1000-01-01 00:00:00'"),
+    ForeignValue::new(StoredField::CreatedAt, "'2024-00-10 00:00:00'"),
+    ForeignValue::new(StoredField::LastSeenAt, "'0000-00-00 00:00:00'"),
+    ForeignValue::new(StoredField::LastSeenAt, "'2024-05-00 12:00:00'"),
+    ForeignValue::new(StoredField::LastSeenAt, "'1969-12-31 23:59:59.999999'"),
+];
 
 /// A pool of `connections` whose sessions run in `time_zone` (the server's default when `None`).
 async fn pool(connections: u32, time_zone: Option<&str>) -> MySqlPool {

@@ -2,21 +2,26 @@
 
 use authly_session::SessionError;
 use authly_session_sql::pool::{Options, open_pool, server_location};
-use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_migrations};
+use authly_session_sql::{
+    Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
+};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
+
+use crate::PgTimestamp;
 
 /// The advisory lock `migrate()` holds for its transaction, so concurrent migrations queue.
 const MIGRATE_LOCK_KEY: i64 = 0x6175_7468_6c79_5f73;
 
-/// PostgreSQL, as [`PostgresStore`](crate::PostgresStore) speaks it: `TIMESTAMPTZ` expiry, the
-/// JSON in `TEXT` (JSONB refuses `\u0000`), `schema.table` names.
+/// PostgreSQL, as [`PostgresStore`](crate::PostgresStore) speaks it: `TIMESTAMPTZ` times read as
+/// raw microseconds ([`PgTimestamp`], so `'infinity'` is corrupt data, not a panic), the JSON in
+/// `TEXT` (JSONB refuses `\u0000`), `schema.table` names.
 #[derive(Debug)]
 pub enum PostgresDialect {}
 
 impl Dialect for PostgresDialect {
     type Database = Postgres;
-    type Expiry = DateTime<Utc>;
+    type Expiry = PgTimestamp;
     const NAME: &'static str = "PostgreSQL";
     const QUOTE: char = '"';
     authly_session_sql::migration_files!();
@@ -60,20 +65,32 @@ impl Dialect for PostgresDialect {
                  LIMIT {expired_batch} FOR UPDATE SKIP LOCKED)) \
                  AND expires_at <= $1"
             ),
+            // Keyset pages along the identity index (identity_key, expires_at); an incremental
+            // sort orders equal expiries by handle.
             list: format!(
                 "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
-                 WHERE identity_key = $1 AND expires_at > $2"
+                 WHERE identity_key = $1 AND expires_at > $2 \
+                 AND expires_at >= $3 AND (expires_at > $4 OR handle > $5) \
+                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
             ),
-            delete_identity: format!("DELETE FROM {t} WHERE identity_key = $1"),
+            // One batch along the identity index, then primary-key lookups. FOR UPDATE waits for
+            // rows being written (a row locked here cannot change identity) and passes over rows
+            // deleted meanwhile, so a batch is short only when the identity has no more rows; the
+            // index order makes concurrent sign-outs lock in the same order.
+            delete_identity: format!(
+                "DELETE FROM {t} WHERE handle = ANY(ARRAY(\
+                 SELECT handle FROM {t} WHERE identity_key = $1 \
+                 ORDER BY expires_at LIMIT {IDENTITY_BATCH} FOR UPDATE))"
+            ),
         }
     }
 
-    fn to_expiry(time: DateTime<Utc>) -> DateTime<Utc> {
-        time
+    fn to_expiry(time: DateTime<Utc>) -> PgTimestamp {
+        PgTimestamp::from_utc(time)
     }
 
-    fn from_expiry(value: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        Some(value)
+    fn from_expiry(value: PgTimestamp) -> Option<DateTime<Utc>> {
+        value.to_utc()
     }
 
     fn rows_affected(result: &PgQueryResult) -> u64 {

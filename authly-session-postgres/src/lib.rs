@@ -22,10 +22,12 @@
 //! ```
 
 mod dialect;
+mod timestamp;
 
 pub use authly_session;
 pub use dialect::PostgresDialect;
 pub use sqlx;
+pub use timestamp::PgTimestamp;
 
 /// A [`SessionStore`](authly_session::SessionStore) in a PostgreSQL table.
 ///

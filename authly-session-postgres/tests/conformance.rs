@@ -4,7 +4,7 @@
 //! tests that need the server are ignored unless run with `--include-ignored` (as
 //! `cargo xtask test` does).
 
-use authly_session::testing::{server_url, unique_name};
+use authly_session::testing::{ForeignValue, StoredField, server_url, unique_name};
 use authly_session::{Identity, Session, SessionStore};
 use authly_session_postgres::sqlx::{self, AssertSqlSafe};
 use authly_session_postgres::{PostgresDialect, PostgresStore};
@@ -17,7 +17,25 @@ const URL: &str = "AUTHLY_TEST_POSTGRES_URL";
 authly_session_sql::server_tests! {
     PostgresDialect, schema_tables: true,
     url: URL, ignore: "needs AUTHLY_TEST_POSTGRES_URL",
+    foreign: FOREIGN_TIMES,
 }
+
+/// Times a TIMESTAMPTZ column holds that no store writes: a DBA's infinities, years past 9999,
+/// dates BC and before 1970.
+const FOREIGN_TIMES: &[ForeignValue] = &[
+    ForeignValue::new(StoredField::ExpiresAt, "'infinity'"),
+    ForeignValue::new(StoredField::ExpiresAt, "'-infinity'"),
+    ForeignValue::new(StoredField::ExpiresAt, "'10000-01-01 00:00:00+00'"),
+    ForeignValue::new(StoredField::ExpiresAt, "'294276-12-31 23:59:59+00'"),
+    ForeignValue::new(StoredField::ExpiresAt, "'0044-03-15 12:00:00+00 BC'"),
+    ForeignValue::new(StoredField::CreatedAt, "'infinity'"),
+    ForeignValue::new(StoredField::CreatedAt, "'-infinity'"),
+    ForeignValue::new(StoredField::CreatedAt, "'4713-01-01 00:00:00+00 BC'"),
+    ForeignValue::new(StoredField::CreatedAt, "'1969-12-31 23:59:59.999999+00'"),
+    ForeignValue::new(StoredField::LastSeenAt, "'infinity'"),
+    ForeignValue::new(StoredField::LastSeenAt, "'-infinity'"),
+    ForeignValue::new(StoredField::LastSeenAt, "'12345-06-07 00:00:00+00'"),
+];
 
 /// Runs `sql` (one or more statements) on the store's pool.
 async fn run(store: &PostgresStore, sql: String) {

@@ -37,6 +37,7 @@ pub trait Dialect: Sized + Send + Sync + 'static {
     type Expiry: for<'q> Encode<'q, Self::Database>
         + for<'r> Decode<'r, Self::Database>
         + Type<Self::Database>
+        + Clone
         + Send
         + 'static;
 

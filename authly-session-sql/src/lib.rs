@@ -19,7 +19,7 @@ pub mod testing;
 
 pub use dialect::{Dialect, Pools};
 pub use migrate::{Migration, latest, run_migrations};
-pub use statements::{DELETE_EXPIRED_BATCH, Statements};
+pub use statements::{DELETE_EXPIRED_BATCH, IDENTITY_BATCH, Statements};
 pub use store::SqlStore;
 pub use table_name::TableName;
 

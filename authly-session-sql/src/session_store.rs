@@ -1,15 +1,18 @@
-//! `SessionStore` for every SQL dialect: one statement per operation, bound parameters only.
+//! `SessionStore` for every SQL dialect: one statement per operation (listing and signing out
+//! everywhere: one per page of an identity's sessions), bound parameters only.
+
+use std::collections::HashSet;
 
 use authly_session::store_kit::{
-    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, skip_corrupt,
-    stored_handle,
+    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, max_expiry,
+    skip_corrupt, stored_handle,
 };
 use authly_session::{Session, SessionError, SessionInfo, SessionStore};
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 
-use crate::statements::DELETE_EXPIRED_BATCH;
+use crate::statements::{DELETE_EXPIRED_BATCH, IDENTITY_BATCH};
 use crate::{Dialect, SqlStore};
 
 impl<D: Dialect> SqlStore<D>
@@ -46,7 +49,9 @@ where
     }
 
     /// One stored session from `row`, whose columns from `first` on are
-    /// `data, created_at, last_seen_at, expires_at`.
+    /// `data, created_at, last_seen_at, expires_at`. A value no store writes (one the driver
+    /// cannot decode as the column's type, a time outside 1970 to 9999) is
+    /// [`SessionError::CorruptData`] (semantic 26).
     fn decode_row(
         &self,
         operation: &'static str,
@@ -54,12 +59,20 @@ where
         first: usize,
         handle: String,
     ) -> Result<SessionInfo, SessionError> {
-        let read = |e| SessionError::backend(operation, e);
+        let read = |error| match error {
+            sqlx::Error::ColumnDecode { .. } => SessionError::corrupt(&*self.location, error),
+            error => SessionError::backend(operation, error),
+        };
         let time = |index: usize, what: &str| -> Result<DateTime<Utc>, SessionError> {
             let value: D::Expiry = row.try_get(index).map_err(read)?;
-            D::from_expiry(value).ok_or_else(|| {
-                SessionError::corrupt(&*self.location, format!("{what} out of range"))
-            })
+            D::from_expiry(value)
+                .filter(|time| (DateTime::UNIX_EPOCH..=max_expiry()).contains(time))
+                .ok_or_else(|| {
+                    SessionError::corrupt(
+                        &*self.location,
+                        format!("{what} is not a time between 1970 and 9999"),
+                    )
+                })
         };
         let data: &str = row.try_get(first).map_err(read)?;
         let payload = decode_payload(data, &self.location)?;
@@ -225,27 +238,58 @@ where
         provider_id: &str,
         external_id: &str,
     ) -> Result<Vec<SessionInfo>, SessionError> {
-        let rows = sqlx::query(self.statements.list.clone())
-            .bind(identity_key(provider_id, external_id))
-            .bind(D::to_expiry(self.clock.now()))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
-        let mut sessions = Vec::with_capacity(rows.len());
-        for row in rows {
-            let handle: String = row
-                .try_get(0)
-                .map_err(|e| SessionError::backend("list_identity_sessions", e))?;
-            let decoded = self.decode_row("list_identity_sessions", &row, 1, handle.clone());
-            let Some(info) = skip_corrupt(decoded, &self.location, &handle)? else {
-                continue;
+        const OPERATION: &str = "list_identity_sessions";
+        let key = identity_key(provider_id, external_id);
+        let now = D::to_expiry(self.clock.now());
+        // Keyset paging (semantic 28): each statement reads one page after the last row seen.
+        let (mut after_expiry, mut after_handle) = (now.clone(), String::new());
+        let mut sessions = Vec::new();
+        // A session whose expiry moves forward while the pages are read may show up twice.
+        let mut seen = HashSet::new();
+        loop {
+            let rows = sqlx::query(self.statements.list.clone())
+                .bind(key.clone())
+                .bind(now.clone())
+                .bind(after_expiry.clone())
+                .bind(after_expiry)
+                .bind(after_handle)
+                .fetch_all(&self.reader)
+                .await
+                .map_err(|e| SessionError::backend(OPERATION, e))?;
+            let Some(last) = rows.last() else {
+                return Ok(sessions);
             };
-            // The key is a digest; the exact strings decide.
-            if info.identity.matches(provider_id, external_id) {
-                sessions.push(info);
+            let page_len = rows.len() as u64;
+            after_handle = last
+                .try_get(0)
+                .map_err(|e| SessionError::backend(OPERATION, e))?;
+            let next_expiry = last.try_get::<D::Expiry, _>(4);
+            for row in &rows {
+                let handle: String = row
+                    .try_get(0)
+                    .map_err(|e| SessionError::backend(OPERATION, e))?;
+                let decoded = self.decode_row(OPERATION, row, 1, handle.clone());
+                let Some(info) = skip_corrupt(decoded, &self.location, &handle)? else {
+                    continue;
+                };
+                // The key is a digest; the exact strings decide.
+                if info.identity.matches(provider_id, external_id) && seen.insert(handle) {
+                    sessions.push(info);
+                }
+            }
+            if page_len < IDENTITY_BATCH {
+                return Ok(sessions);
+            }
+            match next_expiry {
+                Ok(expiry) => after_expiry = expiry,
+                // The database orders a value it cannot hand back as a time (SQLite text)
+                // after every time: nothing live can follow it.
+                Err(error) => {
+                    tracing::warn!(location = %self.location, %error, "listing stops at an expiry it cannot read");
+                    return Ok(sessions);
+                }
             }
         }
-        Ok(sessions)
     }
 
     async fn delete_session_by_handle(&self, handle: &str) -> Result<(), SessionError> {
@@ -261,9 +305,18 @@ where
         external_id: &str,
     ) -> Result<u64, SessionError> {
         let key = identity_key(provider_id, external_id);
-        self.write("delete_identity_sessions", || {
-            sqlx::query(self.statements.delete_identity.clone()).bind(key.clone())
-        })
-        .await
+        // Batches of IDENTITY_BATCH (semantic 28); a short batch means none are left.
+        let mut removed = 0;
+        loop {
+            let batch = self
+                .write("delete_identity_sessions", || {
+                    sqlx::query(self.statements.delete_identity.clone()).bind(key.clone())
+                })
+                .await?;
+            removed += batch;
+            if batch < IDENTITY_BATCH {
+                return Ok(removed);
+            }
+        }
     }
 }

@@ -9,6 +9,13 @@ use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 /// [`Dialect::statements`](crate::Dialect::statements), and the store's loop uses the same number.
 pub const DELETE_EXPIRED_BATCH: u64 = 10_000;
 
+/// The most rows a SQL store lists or deletes in one statement of `list_identity_sessions` or
+/// `delete_identity_sessions`, so an identity with very many sessions never makes one long
+/// statement (semantic 28); the store loops, page after page. Dialects write it into
+/// [`Statements::list`] and [`Statements::delete_identity`], and the store's loops use the
+/// same number.
+pub const IDENTITY_BATCH: u64 = 1_000;
+
 /// The SQL of each store operation for one table, written by a [`Dialect`](crate::Dialect).
 ///
 /// Parameters are bound in the order listed for each statement (`?` dialects take them in that
@@ -35,10 +42,15 @@ pub struct Statements {
     /// `(now)`: remove at most the `expired_batch` given to
     /// [`Dialect::statements`](crate::Dialect::statements) expired sessions.
     pub delete_expired: String,
-    /// `(identity_key, now)` → `(handle, data, created_at, last_seen_at, expires_at)` of that
-    /// identity's live sessions.
+    /// `(identity_key, now, after_expires_at, after_expires_at, after_handle)` → `(handle, data,
+    /// created_at, last_seen_at, expires_at)` of one page of that identity's live sessions: at
+    /// most [`IDENTITY_BATCH`] rows, ordered by `(expires_at, handle)`, after the row
+    /// `(after_expires_at, after_handle)` (the last row of the previous page; `(now, "")` for
+    /// the first). The identity index serves the order, so a page reads about one page of rows.
     pub list: String,
-    /// `(identity_key)`: remove every session of that identity.
+    /// `(identity_key)`: remove at most [`IDENTITY_BATCH`] sessions of that identity; fewer
+    /// only when fewer are left (rows removed meanwhile by someone else do not count against
+    /// the batch).
     pub delete_identity: String,
 }
 

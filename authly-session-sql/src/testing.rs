@@ -17,8 +17,9 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use authly_session::SessionError;
+use authly_session::store_kit::{SavePlan, SessionRow};
 use authly_session::testing::{self, ServerSwitch, server_url, unique_name};
+use authly_session::{Session, SessionError};
 use sqlx::pool::PoolOptions;
 use sqlx::{
     AssertSqlSafe, ColumnIndex, ConnectOptions, Database, Decode, Encode, Executor, IntoArguments,
@@ -257,6 +258,138 @@ where
         .await;
     }
 
+    /// Semantic 26, stored half ([`testing::check_foreign_values`]): every payload of
+    /// [`testing::FOREIGN_PAYLOADS`] (bound as text) and every time of `times` (SQL literals
+    /// this database can hold in that column, e.g. `'infinity'`, spliced into the `UPDATE`)
+    /// written over one session is corrupt data for that session only, and stays revocable.
+    ///
+    /// # Panics
+    ///
+    /// When a foreign value panics, loads, breaks its neighbours or cannot be revoked.
+    pub async fn check_foreign_values(store: &SqlStore<D>, times: &[testing::ForeignValue]) {
+        let payloads = testing::FOREIGN_PAYLOADS
+            .iter()
+            .map(|text| testing::ForeignValue::new(testing::StoredField::Payload, text));
+        let values: Vec<_> = payloads.chain(times.iter().copied()).collect();
+        let table = store.table().quoted(D::QUOTE);
+        testing::check_foreign_values(
+            store,
+            &store.table().to_string(),
+            &values,
+            |handle, foreign| {
+                let update = QueryBuilder::<D::Database>::new(format!("UPDATE {table} SET "));
+                Self::overwrite(store, update, handle, foreign)
+            },
+        )
+        .await;
+    }
+
+    /// Completes `update` (`UPDATE table SET `) to write `foreign` into the row of `handle`, and runs it.
+    async fn overwrite(
+        store: &SqlStore<D>,
+        mut update: QueryBuilder<D::Database>,
+        handle: String,
+        foreign: testing::ForeignValue,
+    ) {
+        update.push(foreign.field.column()).push(" = ");
+        match foreign.field {
+            testing::StoredField::Payload => update.push_bind(foreign.value.to_owned()),
+            // Test constants of the backend's own list, never input.
+            _ => update.push(foreign.value),
+        };
+        update
+            .push(" WHERE handle = ")
+            .push_bind(handle)
+            .build()
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("write {foreign}: {e}"));
+    }
+
+    /// Semantic 28 ([`testing::check_bounded_work`]): 100,000 sessions of one identity,
+    /// bulk-inserted, are listed and signed out while another client (its own connection)
+    /// reads one row of the table by primary key over and over; that client's p99 stays under
+    /// 50 ms and its slowest read under 100 ms. Returns the figures.
+    ///
+    /// # Panics
+    ///
+    /// When a count is wrong or the other client waits too long.
+    pub async fn check_bounded_work(store: &SqlStore<D>) -> testing::BoundedWork {
+        let options = (*store.pool().connect_options()).clone();
+        let other_client = PoolOptions::<D::Database>::new()
+            .max_connections(1)
+            .acquire_timeout(TEST_ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .expect("connect another client");
+        let read = format!(
+            "SELECT handle FROM {} WHERE handle = ",
+            store.table().quoted(D::QUOTE)
+        );
+        let probe = move || {
+            let (pool, read) = (other_client.clone(), read.clone());
+            async move {
+                QueryBuilder::<D::Database>::new(read)
+                    .push_bind("0".repeat(64))
+                    .build()
+                    .fetch_optional(&pool)
+                    .await
+                    .map(drop)
+            }
+        };
+        testing::check_bounded_work(
+            store,
+            |sessions| Self::insert_sessions(store, sessions),
+            probe,
+        )
+        .await
+    }
+
+    /// Semantics 28 and 23 ([`testing::check_batched_sign_out_races_writes`]): a sign-out of
+    /// several batches, raced by touches and updates of the sessions it removes, leaves none.
+    ///
+    /// # Panics
+    ///
+    /// When a session survives or an operation fails.
+    pub async fn check_batched_sign_out(store: &SqlStore<D>) {
+        testing::check_batched_sign_out_races_writes(store, |sessions| {
+            Self::insert_sessions(store, sessions)
+        })
+        .await;
+    }
+
+    /// Writes `sessions` straight into the table as the store would, 5,000 rows a statement.
+    async fn insert_sessions(store: &SqlStore<D>, sessions: Vec<Session>) {
+        let insert = format!(
+            "INSERT INTO {} (handle, identity_key, data, created_at, last_seen_at, expires_at) ",
+            store.table().quoted(D::QUOTE)
+        );
+        let now = chrono::Utc::now();
+        let rows: Vec<SessionRow> = sessions
+            .iter()
+            .map(|session| match SavePlan::new(session, now) {
+                Ok(SavePlan::Upsert(row)) => row,
+                other => panic!("a live session to insert, not {other:?}"),
+            })
+            .collect();
+        for chunk in rows.chunks(BACKLOG_ROWS_PER_INSERT as usize) {
+            QueryBuilder::<D::Database>::new(&insert)
+                .push_values(chunk, |mut values, row| {
+                    values
+                        .push_bind(row.handle.clone())
+                        .push_bind(row.identity_key.clone())
+                        .push_bind(row.payload.clone())
+                        .push_bind(D::to_expiry(row.created_at))
+                        .push_bind(D::to_expiry(row.last_seen_at))
+                        .push_bind(D::to_expiry(row.expires_at));
+                })
+                .build()
+                .execute(store.pool())
+                .await
+                .expect("insert sessions");
+        }
+    }
+
     /// Semantic 21 ([`testing::check_expired_backlog`]) with [`DELETE_EXPIRED_BATCH`]: a
     /// backlog of expired rows, written straight into the table, more than two batches long,
     /// is removed and counted exactly by one `delete_expired`.
@@ -445,26 +578,39 @@ fn server_address<DB: Database>(url: &str) -> String {
 }
 
 /// Declares one `#[tokio::test]` per SQL check of [`Fixtures`] that works on a store: table
-/// isolation, hashing at rest, a corrupted row, an expired backlog. Each test makes its store with
-/// `$store` (an expression that may `.await`), runs the check, then drops the store's table.
+/// isolation, hashing at rest, a corrupted row, foreign stored values, an expired backlog. Each
+/// test makes its store with `$store` (an expression that may `.await`), runs the check, then
+/// drops the store's table. `foreign:` lists the foreign times this database can hold
+/// ([`Fixtures::check_foreign_values`]).
 ///
 /// `$attrs` are attributes for every test, in brackets: `[]`, or
 /// `[#[ignore = "needs AUTHLY_TEST_POSTGRES_URL"]]` for a server the test needs.
 ///
 #[macro_export]
 macro_rules! store_tests {
-    ($dialect:ty, $attrs:tt, $store:expr $(,)?) => {
+    ($dialect:ty, $attrs:tt, $store:expr, foreign: $foreign:expr $(,)?) => {
+        $crate::store_tests!(@foreign $dialect, $attrs, $store, $foreign);
         $crate::store_tests!(@each $dialect, $attrs, $store,
             tables_are_isolated: check_isolation,
             sessions_are_hashed_at_rest: check_hashed_at_rest,
             a_corrupted_row_is_a_decode_error_naming_the_table: check_corrupted_row,
             delete_expired_works_through_a_backlog_of_many_batches: check_expired_backlog,
+            a_batched_sign_out_raced_by_writes_leaves_nothing: check_batched_sign_out,
             a_version_1_table_is_upgraded_in_place: check_upgrade,
             a_newer_recorded_schema_version_is_refused: check_refuses_newer,
         );
     };
     (@each $dialect:ty, $attrs:tt, $store:expr, $($test:ident: $check:ident,)*) => {
         $($crate::store_tests!(@one $dialect, $attrs, $store, $test, $check);)*
+    };
+    (@foreign $dialect:ty, [$(#[$attr:meta])*], $store:expr, $foreign:expr) => {
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attr])*
+        async fn foreign_stored_values_are_corrupt_data_for_that_session_only() {
+            let store: $crate::SqlStore<$dialect> = $store;
+            $crate::testing::Fixtures::<$dialect>::check_foreign_values(&store, $foreign).await;
+            $crate::testing::Fixtures::drop_table(&store).await;
+        }
     };
     (@one $dialect:ty, [$(#[$attr:meta])*], $store:expr, $test:ident, $check:ident) => {
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -479,7 +625,8 @@ macro_rules! store_tests {
 
 /// Declares the tests every server-backed SQL backend runs: the [`store_tests!`] on fresh
 /// tables, the whole conformance suite, concurrent migration with its recorded version (all
-/// `#[ignore = $needs]`, reading the server's URL from the environment variable named by `$url`),
+/// `#[ignore = $needs]`, reading the server's URL from the environment variable named by `$url`;
+/// `foreign:` as for [`store_tests!`]),
 /// and, needing no server, table-name validation (`schema_tables`: whether `schema.table` is a
 /// valid name) and the connection errors.
 ///
@@ -489,7 +636,8 @@ macro_rules! server_tests {
         $dialect:ty,
         schema_tables: $schema_tables:literal,
         url: $url:expr,
-        ignore: $needs:literal $(,)?
+        ignore: $needs:literal,
+        foreign: $foreign:expr $(,)?
     ) => {
         $crate::store_tests!(
             $dialect,
@@ -499,11 +647,21 @@ macro_rules! server_tests {
                 "sql_check",
             )
             .await,
+            foreign: $foreign,
         );
         $crate::server_tests!(@each_url $dialect, $url, $needs,
             conformance: conformance,
             migrate_is_idempotent_concurrent_safe_and_records_the_version: check_migrate,
         );
+
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = $needs]
+        async fn an_identity_with_100000_sessions_never_stalls_another_client() {
+            let url = $crate::authly_session::testing::server_url($url);
+            let store = $crate::testing::Fixtures::<$dialect>::fresh_store(&url, "bounded").await;
+            $crate::testing::Fixtures::<$dialect>::check_bounded_work(&store).await;
+            $crate::testing::Fixtures::drop_table(&store).await;
+        }
 
         #[::tokio::test]
         async fn table_names_are_validated() {

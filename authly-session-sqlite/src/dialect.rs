@@ -2,7 +2,9 @@
 
 use authly_session::SessionError;
 use authly_session::store_kit::{from_unix_micros, to_unix_micros};
-use authly_session_sql::{Dialect, Pools, SqlStore, Statements, TableName, run_migrations};
+use authly_session_sql::{
+    Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
+};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{Sqlite, SqliteQueryResult};
 
@@ -55,11 +57,18 @@ impl Dialect for SqliteDialect {
                 "DELETE FROM {t} WHERE rowid IN \
                  (SELECT rowid FROM {t} WHERE expires_at <= ?1 LIMIT {expired_batch})"
             ),
+            // Keyset pages along the identity index (identity_key, expires_at).
             list: format!(
                 "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
-                 WHERE identity_key = ?1 AND expires_at > ?2"
+                 WHERE identity_key = ?1 AND expires_at > ?2 \
+                 AND expires_at >= ?3 AND (expires_at > ?4 OR handle > ?5) \
+                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
             ),
-            delete_identity: format!("DELETE FROM {t} WHERE identity_key = ?1"),
+            // One writer at a time: a batch is short only when the identity has no more rows.
+            delete_identity: format!(
+                "DELETE FROM {t} WHERE rowid IN \
+                 (SELECT rowid FROM {t} WHERE identity_key = ?1 LIMIT {IDENTITY_BATCH})"
+            ),
         }
     }
 

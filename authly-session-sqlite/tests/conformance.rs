@@ -2,13 +2,35 @@
 //! ([`authly_session_sql::store_tests!`]), and what only SQLite can check, against real SQLite
 //! databases: in memory and in files. No server needed.
 
-use authly_session::testing::{Conformance, Semantic, unique_name};
+use authly_session::testing::{Conformance, ForeignValue, Semantic, StoredField, unique_name};
 use authly_session::{Identity, Session, SessionError, SessionStore};
 use authly_session_sql::testing::Fixtures;
 use authly_session_sqlite::sqlx;
 use authly_session_sqlite::{SqliteDialect, SqliteStore};
 
-authly_session_sql::store_tests!(SqliteDialect, [], memory_store().await);
+authly_session_sql::store_tests!(
+    SqliteDialect,
+    [],
+    memory_store().await,
+    foreign: FOREIGN_TIMES,
+);
+
+/// Values an INTEGER column of SQLite holds that no store writes: integers past chrono's range
+/// or year 9999, negative ones, text, reals and blobs (SQLite keeps what it is given).
+const FOREIGN_TIMES: &[ForeignValue] = &[
+    ForeignValue::new(StoredField::ExpiresAt, "9223372036854775807"),
+    ForeignValue::new(StoredField::ExpiresAt, "253402300800000000"),
+    ForeignValue::new(StoredField::ExpiresAt, "'not a number'"),
+    ForeignValue::new(StoredField::ExpiresAt, "1e300"),
+    ForeignValue::new(StoredField::ExpiresAt, "-9223372036854775808"),
+    ForeignValue::new(StoredField::CreatedAt, "-1"),
+    ForeignValue::new(StoredField::CreatedAt, "'2024-01-01T00:00:00Z'"),
+    ForeignValue::new(StoredField::CreatedAt, "x'00ff'"),
+    ForeignValue::new(StoredField::CreatedAt, "9223372036854775807"),
+    ForeignValue::new(StoredField::LastSeenAt, "1.5"),
+    ForeignValue::new(StoredField::LastSeenAt, "'yesterday'"),
+    ForeignValue::new(StoredField::LastSeenAt, "-9223372036854775808"),
+];
 
 type Sqlite = Fixtures<SqliteDialect>;
 
@@ -129,4 +151,18 @@ async fn a_cancelled_migration_leaves_the_writer_usable() {
         table.save_session(&session).await.unwrap();
         assert!(table.load_session(&session.id).await.unwrap().is_some());
     }
+}
+
+/// Semantic 28 on a database file in WAL mode: another connection's primary-key reads stay fast
+/// while 100,000 sessions of one identity are listed and signed out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_with_100000_sessions_never_stalls_another_client() {
+    let url = temp_db("bounded.db");
+    let store = SqliteStore::connect(&url).await.expect("file database");
+    store.migrate().await.expect("migrate");
+    Fixtures::<SqliteDialect>::check_bounded_work(&store).await;
+    let dir = std::path::Path::new(url.trim_start_matches("sqlite://"))
+        .parent()
+        .expect("a directory");
+    std::fs::remove_dir_all(dir).expect("remove the database");
 }

@@ -206,7 +206,9 @@ where
 /// A corrupted stored payload: after `corrupt(handle)` overwrites the stored data of one session
 /// with something that is not its JSON, loading it is a [`SessionError::CorruptData`] whose
 /// message names `location` (the table or key prefix) and not the id, never a panic; every other
-/// session still loads.
+/// session still loads, listing skips the corrupted one, and `delete_session_by_handle` revokes
+/// it. [`check_foreign_values`](super::check_foreign_values) runs the same steps over many
+/// foreign values.
 ///
 /// # Panics
 ///
@@ -217,50 +219,7 @@ where
     F: FnOnce(String) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let check = Check::new(store, Semantic::ROUND_TRIP);
-    let identity = Identity::new(format!("corrupt-{}", run_tag()), "user");
-    let good = Session::new(identity.clone(), chrono::Duration::hours(1));
-    let bad = Session::new(identity.clone(), chrono::Duration::hours(1));
-    check.save_all(vec![&good, &bad]).await;
-    corrupt(session_handle(&bad.id)).await;
-    match store.load_session(&bad.id).await {
-        Err(error @ SessionError::CorruptData { .. }) => {
-            let text = format!("{error} {error:?}");
-            ensure!(
-                check,
-                text.contains(location),
-                "the decode error does not name {location:?}: {error}"
-            );
-            ensure!(
-                Semantic::SECRET_ID,
-                !text.contains(&bad.id),
-                "the decode error holds the full session id"
-            );
-        }
-        other => check.fail(format_args!(
-            "loading a corrupted session gave {other:?}, not a decode error"
-        )),
-    }
-    check
-        .loaded(&good.id, "one corrupted session made another unloadable")
-        .await;
-    // Listing skips the row it cannot read, and the user can still revoke it by handle.
-    let listing = Check::new(store, Semantic::LIST);
-    let listed = listing.list(&identity).await;
-    ensure!(
-        listing,
-        listed.len() == 1 && listed[0].handle == session_handle(&good.id),
-        "a corrupted session broke the listing of the others ({} listed)",
-        listed.len()
-    );
-    listing.delete_by_handle(&session_handle(&bad.id)).await;
-    listing
-        .gone(
-            &bad.id,
-            "a corrupted session survived delete_session_by_handle",
-        )
-        .await;
-    check.delete(&good.id).await;
+    super::foreign::corrupted_payload(store, location, corrupt).await;
 }
 
 /// Semantic 21 on SQL stores: after `insert_expired(count)` writes `count` expired rows straight

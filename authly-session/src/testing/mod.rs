@@ -4,7 +4,8 @@
 //! Every backend's tests call [`run_conformance`] (or [`Conformance`] for stores whose backend
 //! expires keys by itself), plus the helpers for what only the backend can arrange:
 //! [`check_table_names`], [`check_concurrent_migrate`], [`check_isolation`],
-//! [`check_hashed_at_rest`], [`check_corrupted_payload`], [`check_fault_recovery`],
+//! [`check_hashed_at_rest`], [`check_corrupted_payload`], [`check_foreign_values`],
+//! [`check_fault_recovery`], [`check_bounded_work`],
 //! [`check_upgrade_in_place`] and [`check_refuses_newer_schema`] and, for SQL stores,
 //! [`check_expired_backlog`] and [`check_version_recorded`]. A third-party store passes the
 //! same suite. A failed check panics with a message that names the semantic it broke, e.g.
@@ -22,9 +23,11 @@
 //! ```
 
 mod backend;
+mod bounded;
 mod check;
 mod checks;
 mod context;
+mod foreign;
 mod logs;
 mod memory_store;
 mod semantic;
@@ -36,6 +39,11 @@ pub use backend::{
     check_expired_backlog, check_fault_recovery, check_hashed_at_rest, check_isolation,
     check_table_names, check_version_recorded, server_url, unique_name,
 };
+pub use bounded::{
+    BOUNDED_WORK_SESSIONS, BoundedWork, PROBE_MAX_LIMIT, PROBE_P99_LIMIT, RACE_SESSIONS,
+    check_batched_sign_out_races_writes, check_bounded_work, save_concurrently,
+};
+pub use foreign::{FOREIGN_PAYLOADS, ForeignValue, StoredField, check_foreign_values};
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
 pub use server_switch::ServerSwitch;
