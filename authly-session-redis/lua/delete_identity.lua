@@ -1,21 +1,17 @@
 -- delete_identity (single node): end up to `batch` sessions of one identity, whatever their
--- expiry, and drop their index entries. Returns {how many of them were live, entries left}: the
+-- expiry, and drop their index entries. Returns {sessions deleted, entries left}: the
 -- caller repeats until none are left, so no call does unbounded work.
 -- KEYS: index, registry
--- ARGV: identity key, now, prefix, batch
+-- ARGV: identity key, prefix, batch
 local index, registry = KEYS[1], KEYS[2]
-local ik, now, prefix, batch = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local ik, prefix, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
 local removed = 0
 local handles = redis.call('ZRANGE', index, 0, batch - 1)
 for _, handle in ipairs(handles) do
   local session = session_key(prefix, handle)
-  local fields = redis.call('HMGET', session, 'e', 'k')
-  if fields[2] == ik then
-    redis.call('DEL', session)
-    if is_live(fields[1], now) then
-      removed = removed + 1
-    end
+  if redis.call('HGET', session, 'k') == ik then
+    removed = removed + redis.call('DEL', session)
   end
 end
 if #handles > 0 then

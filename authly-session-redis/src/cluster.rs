@@ -282,7 +282,6 @@ pub(crate) async fn delete_identity(
     connection: &ClusterConnection,
     keys: &Keys,
     identity_key: &str,
-    now: i64,
 ) -> Result<u64, SessionError> {
     const OPERATION: &str = "delete_identity_sessions";
     let removed = for_each_indexed(
@@ -294,7 +293,6 @@ pub(crate) async fn delete_identity(
             scripts::SHARD_DELETE_OWNED
                 .key(session)
                 .arg(identity_key)
-                .arg(now)
                 .invoke_async::<u64>(&mut connection)
                 .await
                 .during(OPERATION)

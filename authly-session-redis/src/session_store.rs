@@ -197,10 +197,9 @@ impl SessionStore for RedisStore {
         external_id: &str,
     ) -> Result<u64, SessionError> {
         let key = identity_key(provider_id, external_id);
-        let now = self.now_micros();
         match &self.connection {
-            Connection::Single(c) => single::delete_identity(c, &self.keys, &key, now).await,
-            Connection::Cluster(c) => cluster::delete_identity(c, &self.keys, &key, now).await,
+            Connection::Single(c) => single::delete_identity(c, &self.keys, &key).await,
+            Connection::Cluster(c) => cluster::delete_identity(c, &self.keys, &key).await,
         }
     }
 }

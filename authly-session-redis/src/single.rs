@@ -153,22 +153,20 @@ pub(crate) async fn delete_identity(
     connection: &ConnectionManager,
     keys: &Keys,
     identity_key: &str,
-    now: i64,
 ) -> Result<u64, SessionError> {
     let mut connection = connection.clone();
     let mut removed = 0;
     loop {
-        let (live, left): (u64, u64) = scripts::DELETE_IDENTITY
+        let (deleted, left): (u64, u64) = scripts::DELETE_IDENTITY
             .key(keys.index(identity_key))
             .key(keys.registry(identity_key))
             .arg(identity_key)
-            .arg(now)
             .arg(keys.prefix())
             .arg(scripts::PAGE)
             .invoke_async(&mut connection)
             .await
             .during("delete_identity_sessions")?;
-        removed += live;
+        removed += deleted;
         if left == 0 {
             return Ok(removed);
         }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use authly_session::store_kit::{decode_payload, from_unix_micros};
+use authly_session::store_kit::{decode_payload, from_unix_micros, is_stored_range};
 use authly_session::{Identity, SessionError, SessionInfo};
 use chrono::{DateTime, Utc};
 
@@ -77,10 +77,11 @@ pub(crate) fn decode_time(
         .ok()
         .and_then(|text| text.parse::<i64>().ok())
         .and_then(from_unix_micros)
+        .filter(|time| is_stored_range(*time))
         .ok_or_else(|| {
             SessionError::corrupt(
                 context,
-                format!("{what} is not a time in unix microseconds"),
+                format!("{what} is not a time between 1970 and 9999 in unix microseconds"),
             )
         })
 }

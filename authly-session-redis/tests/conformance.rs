@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use authly_session::store_kit::{identity_key, to_unix_micros};
-use authly_session::testing::{self, Conformance};
+use authly_session::testing::{self, Conformance, ForeignValue, StoredField};
 use authly_session::{Identity, Session, SessionError, SessionStore, session_handle};
 use authly_session_redis::redis;
 use common::{Raw, Server, layout};
@@ -47,6 +47,8 @@ on_single_node_and_cluster!(
     a_corrupted_payload_is_a_decode_error_naming_the_prefix,
     a_version_1_keyspace_is_upgraded_in_place,
     a_newer_recorded_schema_version_is_refused,
+    foreign_values_are_corrupt_data_for_that_session_only,
+    an_identity_of_100000_sessions_is_listed_and_signed_out_without_stalling_redis,
 );
 
 async fn conformance(server: Server) {
@@ -107,8 +109,8 @@ async fn keys_follow_the_documented_layout(server: Server) {
     assert_eq!(owner, ik);
     let ttl = raw.ttl(&hash).await;
     assert!(
-        (3_590_000..=3_600_000).contains(&ttl),
-        "the session key's TTL follows expires_at: {ttl} ms"
+        (3_590_000..=3_600_001).contains(&ttl),
+        "the session key expires at expires_at, rounded up to the millisecond: {ttl} ms"
     );
     assert_eq!(
         raw.score(&index, &handle).await,
@@ -461,4 +463,62 @@ async fn tls_to_a_plain_server_is_an_error_not_a_panic() {
         .unwrap_err();
     assert!(matches!(error, SessionError::Backend { .. }), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(15), "{error}");
+}
+
+/// Values no store writes in a session's fields (semantic 26, stored half).
+const FOREIGN_FIELDS: &[ForeignValue] = &[
+    ForeignValue::new(StoredField::ExpiresAt, "inf"),
+    ForeignValue::new(StoredField::ExpiresAt, "nan"),
+    ForeignValue::new(StoredField::ExpiresAt, "253402300800000000"),
+    ForeignValue::new(StoredField::ExpiresAt, "99999999999999999999"),
+    ForeignValue::new(StoredField::ExpiresAt, "1.7e15"),
+    ForeignValue::new(StoredField::ExpiresAt, "-1"),
+    ForeignValue::new(StoredField::CreatedAt, "yesterday"),
+    ForeignValue::new(StoredField::CreatedAt, "-9223372036854775808"),
+    ForeignValue::new(StoredField::LastSeenAt, "253402300800000000"),
+    ForeignValue::new(StoredField::LastSeenAt, ""),
+];
+
+/// Semantic 26, stored half: a hand-edited field or a foreign payload is corrupt data for that
+/// session only; listing skips it and it stays revocable.
+async fn foreign_values_are_corrupt_data_for_that_session_only(server: Server) {
+    let store = server.store().await;
+    let prefix = store.prefix().to_owned();
+    let raw = std::sync::Arc::new(tokio::sync::Mutex::new(server.raw().await));
+    let mut values = FOREIGN_FIELDS.to_vec();
+    values.extend(
+        testing::FOREIGN_PAYLOADS
+            .iter()
+            .map(|payload| ForeignValue::new(StoredField::Payload, payload)),
+    );
+    testing::check_foreign_values(&store, &prefix, &values, |handle, value| {
+        let (raw, key) = (raw.clone(), layout::session(&prefix, &handle));
+        async move { layout::overwrite(&mut *raw.lock().await, &key, value).await }
+    })
+    .await;
+}
+
+/// Semantic 28: listing and signing out 100,000 sessions of one identity never keeps Redis busy
+/// long enough to delay another client's `GET`.
+async fn an_identity_of_100000_sessions_is_listed_and_signed_out_without_stalling_redis(
+    server: Server,
+) {
+    let store = server.store().await;
+    let other = server.raw().await;
+    let probe = move || {
+        let mut other = other.clone();
+        async move {
+            other
+                .try_query::<Option<String>>(redis::cmd("GET").arg("authly-probe"))
+                .await
+                .map(drop)
+        }
+    };
+    let figures = testing::check_bounded_work(
+        &store,
+        |sessions| testing::save_concurrently(&store, sessions),
+        probe,
+    )
+    .await;
+    println!("redis ({}): {figures}", server.describe());
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use authly_session::store_kit::{
-    SavePlan, check_expiry, decode_payload, identity_key, is_valid_handle, max_expiry,
+    SavePlan, check_expiry, decode_payload, identity_key, is_stored_range, is_valid_handle,
     skip_corrupt, stored_handle,
 };
 use authly_session::{Session, SessionError, SessionInfo, SessionStore};
@@ -66,7 +66,7 @@ where
         let time = |index: usize, what: &str| -> Result<DateTime<Utc>, SessionError> {
             let value: D::Expiry = row.try_get(index).map_err(read)?;
             D::from_expiry(value)
-                .filter(|time| (DateTime::UNIX_EPOCH..=max_expiry()).contains(time))
+                .filter(|time| is_stored_range(*time))
                 .ok_or_else(|| {
                     SessionError::corrupt(
                         &*self.location,

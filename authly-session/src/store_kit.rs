@@ -26,6 +26,6 @@ pub use crate::record::{MAX_PAYLOAD_BYTES, Payload, decode_payload, encode_paylo
 pub use crate::save_plan::{SavePlan, SessionRow};
 pub use crate::session_id::{MAX_SESSION_ID_LEN, is_valid_session_id, validate_session_id};
 pub use crate::time::{
-    MAX_EXPIRY_MICROS, check_expiry, from_unix_micros, max_expiry, to_unix_micros,
+    MAX_EXPIRY_MICROS, check_expiry, from_unix_micros, is_stored_range, max_expiry, to_unix_micros,
     truncate_to_micros,
 };

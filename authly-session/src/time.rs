@@ -86,6 +86,20 @@ pub fn from_unix_micros(micros: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros)
 }
 
+/// Whether `time` lies between the Unix epoch and [`max_expiry`]: the times a store writes. A
+/// stored time outside it came from elsewhere, and reading it is corrupt data (semantic 26).
+///
+/// # Examples
+///
+/// ```
+/// use authly_session::store_kit::{is_stored_range, max_expiry};
+/// assert!(is_stored_range(max_expiry()));
+/// assert!(!is_stored_range(chrono::DateTime::UNIX_EPOCH - chrono::Duration::microseconds(1)));
+/// ```
+pub fn is_stored_range(time: DateTime<Utc>) -> bool {
+    (DateTime::UNIX_EPOCH..=max_expiry()).contains(&time)
+}
+
 /// `time` without its sub-microsecond part: what every store is required to keep.
 ///
 /// # Examples

@@ -38,6 +38,14 @@ impl Server {
         )
     }
 
+    /// "single node" or "cluster", for reports.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Server::Single(_) => "single node",
+            Server::Cluster(_) => "cluster",
+        }
+    }
+
     /// The URL of every node.
     fn nodes(&self) -> Vec<String> {
         match self {
@@ -146,12 +154,24 @@ async fn node(url: &str) -> redis::aio::MultiplexedConnection {
 }
 
 /// A raw connection to a test server.
+#[derive(Clone)]
 pub enum Raw {
     Single(redis::aio::MultiplexedConnection),
     Cluster(redis::cluster_async::ClusterConnection),
 }
 
 impl Raw {
+    /// Runs `cmd`.
+    pub async fn try_query<T: redis::FromRedisValue>(
+        &mut self,
+        cmd: &redis::Cmd,
+    ) -> redis::RedisResult<T> {
+        match self {
+            Raw::Single(c) => cmd.query_async(c).await,
+            Raw::Cluster(c) => cmd.query_async(c).await,
+        }
+    }
+
     /// Runs `cmd`, panicking on failure.
     pub async fn query<T: redis::FromRedisValue>(&mut self, cmd: &redis::Cmd) -> T {
         let result = match self {
@@ -194,6 +214,20 @@ impl Raw {
 
 /// The documented key names (README, "Key layout"), spelled out independently of the crate.
 pub mod layout {
+    use authly_session::testing::{ForeignValue, StoredField};
+
+    /// Writes `value` over its field of the session stored at `key`.
+    pub async fn overwrite(raw: &mut super::Raw, key: &str, value: ForeignValue) {
+        let field = match value.field {
+            StoredField::Payload => "d",
+            StoredField::ExpiresAt => "e",
+            StoredField::CreatedAt => "c",
+            StoredField::LastSeenAt => "l",
+            other => panic!("no Redis field for {other:?}"),
+        };
+        raw.hset(key, field, value.value).await;
+    }
+
     pub fn session(prefix: &str, handle: &str) -> String {
         format!("{prefix}:s:{handle}")
     }
