@@ -1,92 +1,62 @@
 -- Shared by every script of authly-session-redis (prepended to each).
 --
--- Key layout (mirrors src/keys.rs; change both together):
---   {prefix}:s:{handle}            hash  d = payload JSON (identity, metadata), e = expires_at,
---                                        k = identity key, c = created_at, l = last_seen_at
---                                        (times in unix micros; c and l absent in version-1 hashes)
---   {prefix}:schema                hash  v = schema version, since = time of the upgrade to it
---   {prefix}:{xy}:i:{identity_key} zset  handles of that identity, scored by expires_at
---   {prefix}:{xy}:r                zset  identity keys of shard xy, scored by their index's lowest score
--- where xy is the first two hex digits of the identity key, so an index and its registry shard
--- always share a cluster slot.
+-- Key layout (mirrors src/keys.rs and src/stored.rs; change them together):
+--   {prefix}:s:{handle}             string  expires_at (19 digits) .. created_at (19) ..
+--                                           last_seen_at (19) .. identity key (64 hex) ..
+--                                           payload JSON; the key expires at expires_at (PXAT)
+--   {prefix}:{xy}:i:{identity_key}  zset    handles of that identity, scored by expires_at
+--   {prefix}:schema                 hash    v = schema version, since = time of the upgrade
+-- Schema versions 1 and 2 kept a session in a hash (d = payload, e, k, c, l; no c and l in
+-- version 1): scripts read such a hash as the string it stands for, and write strings.
 --
--- Times are unix microseconds and arrive as decimal strings; they are compared with tonumber
--- (exact below 2^53) and only ever turned back into strings with '%.0f' (Lua's default would
--- round them).
---
--- Clocks: the application's clock (ARGV `now`) decides whether a session is live. Key expiry and
--- index pruning follow the server's clock instead, so no app instance, however skewed, can
--- remove what another instance still loads: a session key expires at its expires_at
--- (PEXPIREAT), and an index entry is pruned only once its score is PRUNE_GRACE older than the
--- server's time, or once its session is provably gone.
+-- Times are unix microseconds as decimal text. They are compared with tonumber (exact below
+-- 2^53) and never turned back into text by Lua, which would round them.
 
--- How long after its expiry (server clock, microseconds) an index entry may be pruned: 5 min.
-local PRUNE_GRACE = 300000000
+-- Where the header's fields end (1-based, inclusive) and the payload starts.
+local EXPIRES_END, CREATED_END, SEEN_END, OWNER_END = 19, 38, 57, 121
 
--- Index entries removed per call of a write script, at most (bounded work).
-local PRUNE_ON_WRITE = 16
-
--- The server's time in unix microseconds.
-local function server_now()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+-- A time as the header holds it: 19 digits, zero-padded.
+local function pad(time)
+  return string.rep('0', 19 - #time) .. time
 end
 
--- The score below which index entries may be pruned, as a decimal string.
-local function prune_cutoff()
-  return string.format('%.0f', server_now() - PRUNE_GRACE)
-end
-
--- Removes at most `limit` entries of `index` scored at or below `cutoff`; returns how many.
-local function prune(index, cutoff, limit)
-  local stale = redis.call('ZRANGEBYSCORE', index, '-inf', cutoff, 'LIMIT', 0, limit)
-  if #stale > 0 then
-    redis.call('ZREM', index, unpack(stale))
+-- The session stored at `key` as a string in the current layout, or false when there is none.
+-- A hash of schema version 1 or 2 is read as the string it stands for; `fallback` is the
+-- created_at and last_seen_at of a version-1 hash, which had neither.
+local function current(key, fallback)
+  local kind = redis.call('TYPE', key)['ok']
+  if kind == 'string' then
+    return redis.call('GET', key)
   end
-  return #stale
-end
-
-local function session_key(prefix, handle)
-  return prefix .. ':s:' .. handle
-end
-
-local function index_key(prefix, ik)
-  return prefix .. ':{' .. string.sub(ik, 1, 2) .. '}:i:' .. ik
-end
-
-local function registry_key(prefix, ik)
-  return prefix .. ':{' .. string.sub(ik, 1, 2) .. '}:r'
-end
-
--- Makes `key` (an index or registry shard) live at least until PRUNE_GRACE after `expires_at`
--- by the server's clock (never shortens it).
-local function keep_until(key, expires_at)
-  local ttl = math.ceil((tonumber(expires_at) + PRUNE_GRACE - server_now()) / 1000)
-  if ttl > 0 and redis.call('PTTL', key) < ttl then
-    redis.call('PEXPIRE', key, string.format('%.0f', ttl))
+  if kind ~= 'hash' then
+    return false
   end
-end
-
--- Records in the registry shard when the index next holds an expired entry (its lowest score),
--- or forgets the identity once its index is empty.
-local function register(index, registry, ik)
-  local first = redis.call('ZRANGE', index, 0, 0, 'WITHSCORES')
-  if first[2] then
-    redis.call('ZADD', registry, first[2], ik)
-  else
-    redis.call('ZREM', registry, ik)
+  local f = redis.call('HMGET', key, 'd', 'e', 'k', 'c', 'l')
+  if not (f[1] and f[2] and f[3]) then
+    return false
   end
+  return pad(f[2]) .. pad(f[4] or fallback) .. pad(f[5] or fallback) .. f[3] .. f[1]
 end
 
--- Removes `handle` from the index of identity `ik` and updates the registry.
-local function unindex(prefix, ik, handle)
-  local index = index_key(prefix, ik)
-  redis.call('ZREM', index, handle)
-  register(index, registry_key(prefix, ik), ik)
+-- A stored session's expires_at and identity key.
+local function expires_of(value)
+  return string.sub(value, 1, EXPIRES_END)
 end
 
--- Whether a stored expiry (a string, or false when absent) is still in the future.
+local function owner_of(value)
+  return string.sub(value, SEEN_END + 1, OWNER_END)
+end
+
+-- Whether a stored expiry (text) is still in the future by the application's clock `now`.
 local function is_live(expires_at, now)
   local e = tonumber(expires_at)
   return e ~= nil and e > tonumber(now)
+end
+
+-- Raises the handle's score in the identity's index to at least `score` (never lowers it) and
+-- keeps the index until at least `until_ms` (its sessions' last expiry plus the pruning grace).
+local function raise(index, handle, score, until_ms)
+  redis.call('ZADD', index, 'GT', score, handle)
+  redis.call('PEXPIREAT', index, until_ms, 'NX')
+  redis.call('PEXPIREAT', index, until_ms, 'GT')
 end

@@ -1,6 +1,6 @@
--- schema (both modes): the keyspace's schema version, brought up to `newest`. A keyspace without
--- a record was written by version 1 (or is new). Records the time of the upgrade once; it is the
--- created_at and last_seen_at of sessions written by version 1. Never lowers a version.
+-- schema: the keyspace's schema version, brought up to `newest`. A keyspace without a record was
+-- written by version 1 (or is new). Records the time of the upgrade once; it is the created_at
+-- and last_seen_at of sessions written by version 1. Never lowers a version.
 -- Returns {version found, time of the upgrade or false}.
 -- KEYS: schema
 -- ARGV: newest version, now

@@ -1,30 +1,28 @@
--- touch (single node): move a live session's expiry, or end it when the new time has passed.
--- Returns 1 when a live session was found, 0 otherwise. The payload is not rewritten; last_seen_at
--- becomes now.
--- KEYS: session
--- ARGV: handle, new expires_at, expiry of the key (unix ms), now, prefix
-local session = KEYS[1]
-local handle, expires_at, expire_ms, now, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-
-local fields = redis.call('HMGET', session, 'e', 'k')
-if not is_live(fields[1], now) then
+-- touch: move a live session's expiry and set its last_seen_at to now, if it still belongs to
+-- the identity the caller indexed it under; end it when the new expiry has passed. With a second
+-- key (a single node) the index entry follows, atomically. Returns 1 when a live session was
+-- moved or ended, 0 when none was live, -1 when it now belongs to another identity.
+-- KEYS: session [, index]
+-- ARGV: identity key, new expires_at (19 digits), key expiry (unix ms), now (19 digits),
+--       version-1 fallback time, handle, index expiry (unix ms)
+local stored = current(KEYS[1], ARGV[5])
+if not stored or not is_live(expires_of(stored), ARGV[4]) then
   return 0
 end
-local ik = fields[2]
-if not is_live(expires_at, now) then
-  redis.call('DEL', session)
-  if ik then
-    unindex(prefix, ik, handle)
+if owner_of(stored) ~= ARGV[1] then
+  return -1
+end
+if not is_live(ARGV[2], ARGV[4]) then
+  redis.call('DEL', KEYS[1])
+  if KEYS[2] then
+    redis.call('ZREM', KEYS[2], ARGV[6])
   end
   return 1
 end
-redis.call('HSET', session, 'e', expires_at, 'l', now)
-redis.call('PEXPIREAT', session, expire_ms)
-if ik then
-  local index, registry = index_key(prefix, ik), registry_key(prefix, ik)
-  redis.call('ZADD', index, expires_at, handle)
-  keep_until(index, expires_at)
-  register(index, registry, ik)
-  keep_until(registry, expires_at)
+local value = ARGV[2] .. string.sub(stored, EXPIRES_END + 1, CREATED_END) .. ARGV[4]
+  .. string.sub(stored, SEEN_END + 1)
+redis.call('SET', KEYS[1], value, 'PXAT', ARGV[3])
+if KEYS[2] then
+  raise(KEYS[2], ARGV[6], ARGV[2], ARGV[7])
 end
 return 1

@@ -25,3 +25,9 @@ impl std::fmt::Display for Conflict {
 }
 
 impl std::error::Error for Conflict {}
+
+/// Whether Redis refused a command for the key's type (`WRONGTYPE`): a session key that holds a
+/// hash of schema version 1 or 2, which a string command cannot read.
+pub(crate) fn is_wrong_type(error: &redis::RedisError) -> bool {
+    error.code() == Some("WRONGTYPE")
+}

@@ -21,16 +21,16 @@
 //! # Ok(()) }
 //! ```
 
-mod cluster;
 mod connection;
 mod error;
 mod keys;
 mod schema;
 mod scripts;
 mod session_store;
-mod single;
 mod store;
 mod stored;
+mod touch;
+mod walk;
 mod write;
 
 pub use authly_session;

@@ -13,13 +13,13 @@ use crate::scripts;
 use crate::stored::decode_time;
 
 /// The schema version this release writes.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
-/// The time of the upgrade to version 2, once read: shared by a store's clones.
+/// The time of the first upgrade from version 1, once read: shared by a store's clones.
 pub(crate) type UpgradeTime = Arc<OnceLock<DateTime<Utc>>>;
 
 impl RedisStore {
-    /// Records schema version 2 for this prefix (once, with the time of the upgrade) and returns
+    /// Records schema version 3 for this prefix (once, with the time of the upgrade) and returns
     /// that time. A keyspace with no record was written by version 1 or is new.
     ///
     /// # Errors
@@ -47,6 +47,11 @@ impl RedisStore {
         })?;
         let since = decode_time(self.keys.context(), &since, "the upgrade time")?;
         Ok(*self.upgraded_at.get_or_init(|| since))
+    }
+
+    /// [`RedisStore::version_one_time`] as the scripts take it: unix microseconds.
+    pub(crate) async fn fallback_time(&self) -> Result<String, SessionError> {
+        Ok(to_unix_micros(self.version_one_time().await?).to_string())
     }
 
     /// The `created_at` and `last_seen_at` of a session written by version 1: the time of the

@@ -1,10 +1,7 @@
 //! The Lua scripts (in `lua/`), each hashed once per process and run by `EVALSHA`, loaded into
 //! the server on first use (and again after a restart) by `redis::Script`'s automatic fallback.
-//!
-//! Single-node scripts do a whole operation atomically in one round trip; they reach the keys an
-//! operation implies (an identity's index, an index's sessions) by building their names from the
-//! prefix, which a standalone server allows. Cluster scripts (`shard_*`) touch only the keys they
-//! are given, all in one slot.
+//! Every script declares every key it touches, so each runs in one slot of a cluster; on a
+//! single node the scripts that also keep the index take the index as a second key, atomically.
 
 use std::sync::LazyLock;
 
@@ -21,32 +18,28 @@ macro_rules! script {
     };
 }
 
-/// Single node: write a session and its index entry (save), or only a live one (update).
+/// A session key a plain `GET` cannot read (a hash of schema version 1 or 2), as a string.
+pub(crate) static READ: LazyLock<Script> = script!("read.lua");
+/// Single node: write a session and raise its index entry, atomically.
 pub(crate) static SAVE: LazyLock<Script> = script!("save.lua");
-/// Single node: delete a session and its index entry.
-pub(crate) static REMOVE: LazyLock<Script> = script!("remove.lua");
-/// Single node: move or end a live session's expiry, index included.
+/// Replace a live session, keeping its `created_at` (and on a single node, raise its index).
+pub(crate) static UPDATE: LazyLock<Script> = script!("update.lua");
+/// Move or end a live session's expiry (and on a single node, its index entry).
 pub(crate) static TOUCH: LazyLock<Script> = script!("touch.lua");
-/// Single node: list the live sessions of an identity.
-pub(crate) static LIST: LazyLock<Script> = script!("list.lua");
-/// Single node: delete every session of an identity.
-pub(crate) static DELETE_IDENTITY: LazyLock<Script> = script!("delete_identity.lua");
-/// Both modes: prune the due indexes of some registry shards.
-pub(crate) static SWEEP: LazyLock<Script> = script!("sweep.lua");
-/// Cluster: raise a handle's score in its identity index (first step of save and touch).
-pub(crate) static SHARD_INDEX: LazyLock<Script> = script!("shard_index.lua");
-/// Cluster: write a session hash (second step of save and update).
-pub(crate) static SHARD_WRITE: LazyLock<Script> = script!("shard_write.lua");
-/// Cluster: move a live session's expiry if its identity is still the one indexed.
-pub(crate) static SHARD_TOUCH: LazyLock<Script> = script!("shard_touch.lua");
-/// Cluster: end a live session.
-pub(crate) static SHARD_END: LazyLock<Script> = script!("shard_end.lua");
-/// Cluster: delete a session if it belongs to an identity.
-pub(crate) static SHARD_DELETE_OWNED: LazyLock<Script> = script!("shard_delete_owned.lua");
-
-/// Both modes: read the keyspace's schema version and bring it up to date.
+/// Single node: read a page of an identity's sessions, dropping stale index entries.
+pub(crate) static LIST_PAGE: LazyLock<Script> = script!("list_page.lua");
+/// Delete the given sessions of an identity (and on a single node, their index entries).
+pub(crate) static SIGN_OUT: LazyLock<Script> = script!("sign_out.lua");
+/// Cluster: drop index entries past the grace by the server's clock.
+pub(crate) static PRUNE: LazyLock<Script> = script!("prune.lua");
+/// Read the keyspace's schema version and bring it up to date.
 pub(crate) static SCHEMA: LazyLock<Script> = script!("schema.lua");
 
-/// How many index entries one script reads or removes at most (listing, sign-out everywhere,
-/// pruning) before it yields the server: bounded work whatever an identity's session count.
-pub(crate) const PAGE: u32 = 1_000;
+/// How many index entries one command or script reads or removes at most (listing, sign-out
+/// everywhere, pruning) before it yields the server: bounded work whatever an identity's size.
+pub(crate) const PAGE: usize = 1_000;
+
+/// How long after its last session's expiry (server clock) an index entry may be pruned by time,
+/// and an index key lives: 5 minutes, so no app instance whose clock runs ahead by less can
+/// hide a live session from another instance.
+pub(crate) const PRUNE_GRACE_MICROS: i64 = 300_000_000;

@@ -1,17 +1,16 @@
-//! `SessionStore` for `RedisStore`: validation, the application's clock, and dispatch to the
-//! single-node or cluster form of each operation.
+//! `SessionStore` for `RedisStore`: validation, the application's clock, and the commands of each
+//! operation (the README's table says what each costs).
 
 use authly_session::store_kit::{
-    SavePlan, check_expiry, identity_key, is_valid_handle, stored_handle, to_unix_micros,
+    SavePlan, check_expiry, identity_key, is_valid_handle, skip_corrupt, stored_handle,
+    to_unix_micros,
 };
 use authly_session::{Session, SessionError, SessionInfo, SessionStore};
 use chrono::{DateTime, Utc};
 
-use crate::connection::Connection;
+use crate::RedisStore;
 use crate::error::During;
-use crate::stored::{self, Stored};
-use crate::write::Write;
-use crate::{RedisStore, cluster, single};
+use crate::stored;
 
 impl RedisStore {
     /// The application's clock, as the stores keep time: unix microseconds.
@@ -19,62 +18,18 @@ impl RedisStore {
         to_unix_micros(self.clock.now())
     }
 
-    /// Deletes the session stored under `handle`, whatever its expiry.
+    /// Deletes the session stored under `handle`, whatever its expiry. Its index entry stays
+    /// until a listing or sign-out of that identity drops it, or its score is long past.
     async fn remove_handle(
         &self,
         operation: &'static str,
         handle: &str,
     ) -> Result<(), SessionError> {
-        match &self.connection {
-            Connection::Single(c) => single::remove(c, &self.keys, operation, handle).await,
-            Connection::Cluster(c) => cluster::remove(c, &self.keys, operation, handle).await,
-        }
-    }
-
-    /// Moves the expiry of the live session with this handle (ending it when `expires_at <=
-    /// now`); whether it was live.
-    async fn touch_handle(
-        &self,
-        handle: &str,
-        expires_at: i64,
-        now: i64,
-    ) -> Result<bool, SessionError> {
-        match &self.connection {
-            Connection::Single(c) => single::touch(c, &self.keys, handle, expires_at, now).await,
-            Connection::Cluster(c) => cluster::touch(c, &self.keys, handle, expires_at, now).await,
-        }
-    }
-
-    /// Saves or updates `session`; whether it was written (a save always is).
-    async fn write(&self, session: &Session, write: Write) -> Result<bool, SessionError> {
-        let now = self.clock.now();
-        match SavePlan::new(session, now)? {
-            SavePlan::Remove { handle } if write == Write::Save => {
-                self.remove_handle(write.operation(), &handle).await?;
-                Ok(true)
-            }
-            SavePlan::Remove { handle } => {
-                let now = to_unix_micros(now);
-                self.touch_handle(&handle, now, now).await
-            }
-            SavePlan::Upsert(row) => {
-                let now = to_unix_micros(now);
-                match &self.connection {
-                    Connection::Single(c) => single::write(c, &self.keys, &row, now, write).await,
-                    Connection::Cluster(c) => cluster::write(c, &self.keys, &row, now, write).await,
-                }
-            }
-        }
-    }
-
-    /// `stored` as listed under `handle`, with the version-1 fallback times where it needs them.
-    async fn info(&self, handle: String, stored: Stored) -> Result<SessionInfo, SessionError> {
-        let fallback = if stored.is_version_one() {
-            self.version_one_time().await?
-        } else {
-            DateTime::UNIX_EPOCH // unused: every time is present
-        };
-        Ok(stored.into_info(handle, fallback))
+        redis::cmd("DEL")
+            .arg(self.keys.session(handle))
+            .query_async::<()>(&mut self.connection.clone())
+            .await
+            .during(operation)
     }
 }
 
@@ -84,36 +39,14 @@ impl SessionStore for RedisStore {
         let Some(handle) = stored_handle(id) else {
             return Ok(None);
         };
-        type Fields = (
-            Option<Vec<u8>>,
-            Option<Vec<u8>>,
-            Option<Vec<u8>>,
-            Option<Vec<u8>>,
-        );
-        let (payload, expiry, created_at, last_seen_at): Fields = redis::cmd("HMGET")
-            .arg(self.keys.session(&handle))
-            .arg("d")
-            .arg("e")
-            .arg("c")
-            .arg("l")
-            .query_async(&mut self.connection.clone())
-            .await
-            .during("load_session")?;
-        let (Some(payload), Some(expiry)) = (payload, expiry) else {
+        let Some((handle, value)) = self.read(handle).await? else {
             return Ok(None);
         };
-        let stored = stored::decode(
-            self.keys.context(),
-            &payload,
-            &expiry,
-            created_at.as_deref(),
-            last_seen_at.as_deref(),
-        )?;
-        // The key's TTL is a backstop; the application's clock decides.
-        if stored.expires_at <= self.clock.now() {
+        let info = stored::decode(self.keys.context(), handle, &value)?;
+        // The key's expiry is a backstop; the application's clock decides.
+        if info.expires_at <= self.clock.now() {
             return Ok(None);
         }
-        let info = self.info(handle, stored).await?;
         Ok(Some(Session {
             id: id.to_owned(),
             identity: info.identity,
@@ -125,11 +58,21 @@ impl SessionStore for RedisStore {
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
-        self.write(session, Write::Save).await.map(drop)
+        match SavePlan::new(session, self.clock.now())? {
+            SavePlan::Remove { handle } => self.remove_handle("save_session", &handle).await,
+            SavePlan::Upsert(row) => self.save_row(&row).await,
+        }
     }
 
     async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
-        self.write(session, Write::Update).await
+        let now = self.clock.now();
+        match SavePlan::new(session, now)? {
+            SavePlan::Remove { handle } => {
+                let now = to_unix_micros(now);
+                self.touch_handle(&handle, now, now).await
+            }
+            SavePlan::Upsert(row) => self.update_row(&row, to_unix_micros(now)).await,
+        }
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
@@ -152,14 +95,10 @@ impl SessionStore for RedisStore {
             .await
     }
 
-    /// Redis drops expired session keys by their TTL, so this removes no session and returns 0;
-    /// it prunes the expired entries of every identity index that has some (found through the
-    /// registry, never by scanning the keyspace).
+    /// Redis drops expired session keys by itself, and an identity index goes 5 minutes after
+    /// its last session; listings and sign-outs drop stale entries. Nothing is left to do:
+    /// returns 0.
     async fn delete_expired(&self) -> Result<u64, SessionError> {
-        match &self.connection {
-            Connection::Single(c) => single::sweep(c, &self.keys).await?,
-            Connection::Cluster(c) => cluster::sweep(c, &self.keys).await?,
-        }
         Ok(0)
     }
 
@@ -168,17 +107,19 @@ impl SessionStore for RedisStore {
         provider_id: &str,
         external_id: &str,
     ) -> Result<Vec<SessionInfo>, SessionError> {
-        let key = identity_key(provider_id, external_id);
-        let now = self.now_micros();
-        let stored = match &self.connection {
-            Connection::Single(c) => single::list(c, &self.keys, &key, now).await?,
-            Connection::Cluster(c) => cluster::list(c, &self.keys, &key, now).await?,
-        };
+        let stored = self
+            .walk_list(&identity_key(provider_id, external_id))
+            .await?;
+        let now = self.clock.now();
         let mut sessions = Vec::with_capacity(stored.len());
-        for (handle, stored) in stored {
+        for (handle, value) in stored {
+            let decoded = stored::decode(self.keys.context(), handle.clone(), &value);
+            let Some(info) = skip_corrupt(decoded, self.keys.context(), &handle)? else {
+                continue;
+            };
             // The identity key is a hash: keep only exact matches, whatever it collides with.
-            if stored.identity.matches(provider_id, external_id) {
-                sessions.push(self.info(handle, stored).await?);
+            if info.expires_at > now && info.identity.matches(provider_id, external_id) {
+                sessions.push(info);
             }
         }
         Ok(sessions)
@@ -196,10 +137,7 @@ impl SessionStore for RedisStore {
         provider_id: &str,
         external_id: &str,
     ) -> Result<u64, SessionError> {
-        let key = identity_key(provider_id, external_id);
-        match &self.connection {
-            Connection::Single(c) => single::delete_identity(c, &self.keys, &key).await,
-            Connection::Cluster(c) => cluster::delete_identity(c, &self.keys, &key).await,
-        }
+        self.walk_sign_out(&identity_key(provider_id, external_id))
+            .await
     }
 }

@@ -1,73 +1,108 @@
-//! Reading a stored session hash back: its payload, exact times, and the fallbacks for a hash
-//! written by schema version 1.
+//! A session as Redis keeps it: one string, a fixed-width header of its times and identity key
+//! followed by the payload JSON, so a load is one `GET` and touch rewrites only the header.
+//!
+//! ```text
+//! bytes 0..19    expires_at    unix microseconds, 19 digits, zero-padded
+//! bytes 19..38   created_at    likewise
+//! bytes 38..57   last_seen_at  likewise
+//! bytes 57..121  identity key  64 hex digits (identity_key(provider_id, external_id))
+//! bytes 121..    payload       {"v":2,"identity":{...},"metadata":{...}}
+//! ```
+//!
+//! `lua/common.lua` reads the same layout (and turns a hash of schema version 1 or 2 into it).
 
-use std::collections::BTreeMap;
+use std::ops::Range;
 
-use authly_session::store_kit::{decode_payload, from_unix_micros, is_stored_range};
-use authly_session::{Identity, SessionError, SessionInfo};
+use authly_session::store_kit::{
+    SessionRow, decode_payload, from_unix_micros, is_stored_range, to_unix_micros,
+};
+use authly_session::{SessionError, SessionInfo};
 use chrono::{DateTime, Utc};
 
-/// A stored session as read: `created_at` and `last_seen_at` are `None` in a hash written by
-/// schema version 1, which had neither.
-#[derive(Debug)]
-pub(crate) struct Stored {
-    pub(crate) identity: Identity,
-    pub(crate) metadata: BTreeMap<String, String>,
-    pub(crate) expires_at: DateTime<Utc>,
-    pub(crate) created_at: Option<DateTime<Utc>>,
-    pub(crate) last_seen_at: Option<DateTime<Utc>>,
+const EXPIRES_AT: Range<usize> = 0..19;
+const CREATED_AT: Range<usize> = 19..38;
+const LAST_SEEN_AT: Range<usize> = 38..57;
+const OWNER: Range<usize> = 57..121;
+/// Where the payload starts.
+const HEADER: usize = 121;
+
+/// A time as the header holds it: 19 decimal digits (every supported time has at most 18).
+pub(crate) fn header_time(time: DateTime<Utc>) -> String {
+    format!("{:019}", to_unix_micros(time))
 }
 
-impl Stored {
-    /// Whether reading it needs the version-1 fallback time.
-    pub(crate) fn is_version_one(&self) -> bool {
-        self.created_at.is_none() || self.last_seen_at.is_none()
+/// The stored value of `row`.
+pub(crate) fn encode(row: &SessionRow) -> Vec<u8> {
+    let mut value = Vec::with_capacity(HEADER + row.payload.len());
+    for time in [row.expires_at, row.created_at, row.last_seen_at] {
+        value.extend_from_slice(header_time(time).as_bytes());
     }
-
-    /// The session as listed, with `fallback` (the time of the upgrade) for missing times.
-    pub(crate) fn into_info(self, handle: String, fallback: DateTime<Utc>) -> SessionInfo {
-        SessionInfo {
-            handle,
-            identity: self.identity,
-            created_at: self.created_at.unwrap_or(fallback),
-            last_seen_at: self.last_seen_at.unwrap_or(fallback),
-            expires_at: self.expires_at,
-            metadata: self.metadata,
-        }
-    }
+    value.extend_from_slice(row.identity_key.as_bytes());
+    value.extend_from_slice(row.payload.as_bytes());
+    value
 }
 
-/// A session hash's `d`, `e`, `c` and `l` fields.
+/// The identity key a stored value belongs to.
 ///
 /// # Errors
 ///
-/// [`SessionError::CorruptData`] naming `context` (the prefix, never a session id) when a field
-/// is not what this crate writes.
+/// [`SessionError::CorruptData`] naming `context` when the value is too short for a header.
+pub(crate) fn owner<'v>(context: &str, value: &'v [u8]) -> Result<&'v [u8], SessionError> {
+    value
+        .get(OWNER)
+        .ok_or_else(|| SessionError::corrupt(context, "a stored session has no header"))
+}
+
+/// A stored value read back as `handle`'s session.
+///
+/// # Errors
+///
+/// [`SessionError::CorruptData`] naming `context` (the prefix, never a session id) when the
+/// value is not what this crate writes: a short header, a time that is not 1970 to 9999 in
+/// unix microseconds, or a payload that is not its JSON.
 pub(crate) fn decode(
     context: &str,
-    payload: &[u8],
-    expires_at: &[u8],
-    created_at: Option<&[u8]>,
-    last_seen_at: Option<&[u8]>,
-) -> Result<Stored, SessionError> {
-    let text = std::str::from_utf8(payload)
-        .map_err(|_| SessionError::corrupt(context, "session payload is not UTF-8"))?;
-    let payload = decode_payload(text, context)?;
-    let time = |field: Option<&[u8]>, what: &str| {
-        field
-            .map(|value| decode_time(context, value, what))
-            .transpose()
+    handle: String,
+    value: &[u8],
+) -> Result<SessionInfo, SessionError> {
+    let field = |range: Range<usize>, what: &str| -> Result<DateTime<Utc>, SessionError> {
+        value
+            .get(range)
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<i64>().ok())
+            .and_then(from_unix_micros)
+            .filter(|time| is_stored_range(*time))
+            .ok_or_else(|| {
+                SessionError::corrupt(
+                    context,
+                    format!("{what} is not a time between 1970 and 9999 in unix microseconds"),
+                )
+            })
     };
-    Ok(Stored {
+    let expires_at = field(EXPIRES_AT, "expires_at")?;
+    let created_at = field(CREATED_AT, "created_at")?;
+    let last_seen_at = field(LAST_SEEN_AT, "last_seen_at")?;
+    let payload = value
+        .get(HEADER..)
+        .and_then(|payload| std::str::from_utf8(payload).ok())
+        .ok_or_else(|| SessionError::corrupt(context, "session payload is not UTF-8"))?;
+    let payload = decode_payload(payload, context)?;
+    Ok(SessionInfo {
+        handle,
         identity: payload.identity,
+        created_at,
+        last_seen_at,
+        expires_at,
         metadata: payload.metadata,
-        expires_at: decode_time(context, expires_at, "expires_at")?,
-        created_at: time(created_at, "created_at")?,
-        last_seen_at: time(last_seen_at, "last_seen_at")?,
     })
 }
 
-/// A time field: unix microseconds as decimal text.
+/// A time field of the schema record: unix microseconds as decimal text.
+///
+/// # Errors
+///
+/// [`SessionError::CorruptData`] naming `context` when it is not one.
 pub(crate) fn decode_time(
     context: &str,
     value: &[u8],
@@ -86,64 +121,68 @@ pub(crate) fn decode_time(
         })
 }
 
-/// When Redis drops the key of a session expiring at `expires_at_micros` (`PEXPIREAT`, unix
-/// milliseconds by the server's clock): the expiry rounded up, so the key never goes before the
-/// session's exact expiry.
-pub(crate) fn expire_at_millis(expires_at_micros: i64) -> i64 {
-    expires_at_micros.saturating_add(999).div_euclid(1000)
+/// When Redis drops the key of a session expiring at `expires_at` (`PXAT`, unix milliseconds by
+/// the server's clock): the expiry rounded up, so the key never goes before the session's exact
+/// expiry.
+pub(crate) fn expire_at_millis(expires_at: DateTime<Utc>) -> i64 {
+    to_unix_micros(expires_at)
+        .saturating_add(999)
+        .div_euclid(1000)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
-    use authly_session::store_kit::{encode_payload, to_unix_micros, truncate_to_micros};
+    use authly_session::store_kit::{SavePlan, truncate_to_micros};
+    use authly_session::{Identity, Session};
+
+    fn row(session: &Session) -> SessionRow {
+        match SavePlan::new(session, Utc::now()).unwrap() {
+            SavePlan::Upsert(row) => row,
+            SavePlan::Remove { .. } => unreachable!("a live session"),
+        }
+    }
 
     #[test]
     fn round_trips_what_the_store_writes() {
-        let identity = Identity::new("github", "1");
-        let metadata = BTreeMap::from([("label".to_owned(), "laptop".to_owned())]);
-        let at = truncate_to_micros(Utc::now());
-        let payload = encode_payload(&identity, &metadata).unwrap();
-        let micros = to_unix_micros(at).to_string();
-        let m = Some(micros.as_bytes());
-        let stored = decode("ctx", payload.as_bytes(), micros.as_bytes(), m, m).unwrap();
-        assert!(!stored.is_version_one());
-        let info = stored.into_info("h".into(), DateTime::UNIX_EPOCH);
-        assert_eq!((info.identity, info.metadata), (identity, metadata));
+        let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1))
+            .with_metadata(BTreeMap::from([("label".into(), "laptop".into())]));
+        let row = row(&session);
+        let value = encode(&row);
+        assert_eq!(owner("ctx", &value).unwrap(), row.identity_key.as_bytes());
+        let info = decode("ctx", "h".into(), &value).unwrap();
+        assert_eq!((&info.identity, &info.metadata), (&session.identity, &session.metadata));
         assert_eq!(
             (info.expires_at, info.created_at, info.last_seen_at),
-            (at, at, at)
+            (
+                truncate_to_micros(session.expires_at),
+                truncate_to_micros(session.created_at),
+                truncate_to_micros(session.last_seen_at)
+            )
         );
     }
 
     #[test]
-    fn a_version_one_hash_takes_the_fallback_times() {
-        let v1 = br#"{"v":1,"identity":{"provider_id":"a","external_id":"b","email":null,"username":null,"attributes":{}}}"#;
-        let stored = decode("ctx", v1, b"1", None, None).unwrap();
-        assert!(stored.is_version_one());
-        let upgrade = Utc::now();
-        let info = stored.into_info("h".into(), upgrade);
-        assert_eq!((info.created_at, info.last_seen_at), (upgrade, upgrade));
-        assert!(info.metadata.is_empty());
-    }
-
-    #[test]
-    fn corrupted_fields_are_corrupt_data_errors_naming_the_context() {
-        let v1 = &br#"{"v":1,"identity":{"provider_id":"a","external_id":"b","email":null,"username":null,"attributes":{}}}"#[..];
-        for (payload, expiry, created) in [
-            (&b"not json {"[..], &b"1"[..], None),
-            (&[0xff, 0xfe][..], &b"1"[..], None),
-            (v1, &b"soon"[..], None),
-            (v1, &b"1"[..], Some(&b"99999999999999999999"[..])),
+    fn corrupted_values_are_corrupt_data_errors_naming_the_context() {
+        let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
+        let good = encode(&row(&session));
+        let edited = |range: Range<usize>, with: &[u8]| {
+            let mut value = good.clone();
+            value.splice(range, with.iter().copied());
+            value
+        };
+        for value in [
+            b"short".to_vec(),
+            edited(0..19, b"000000000000000inf "),
+            edited(0..19, b"-000000000000000001"),
+            edited(19..38, b"9999999999999999999"),
+            edited(38..57, b"0000000000000001e15"),
+            edited(121..good.len(), b"not json {"),
+            edited(121..good.len(), &[0xff, 0xfe]),
         ] {
-            let error = decode(
-                "Redis keys under prefix \"p\"",
-                payload,
-                expiry,
-                created,
-                None,
-            )
-            .unwrap_err();
+            let error = decode("Redis keys under prefix \"p\"", "h".into(), &value).unwrap_err();
             assert!(
                 matches!(error, SessionError::CorruptData { .. }),
                 "{error:?}"
@@ -154,9 +193,9 @@ mod tests {
 
     #[test]
     fn key_expiry_rounds_up_to_the_millisecond() {
-        assert_eq!(expire_at_millis(1_000_001), 1001);
-        assert_eq!(expire_at_millis(1_000_000), 1000);
-        assert_eq!(expire_at_millis(5), 1);
-        assert_eq!(expire_at_millis(i64::MAX), i64::MAX / 1000);
+        let at = |micros| from_unix_micros(micros).unwrap();
+        assert_eq!(expire_at_millis(at(1_000_001)), 1001);
+        assert_eq!(expire_at_millis(at(1_000_000)), 1000);
+        assert_eq!(expire_at_millis(at(5)), 1);
     }
 }
