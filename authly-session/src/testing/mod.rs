@@ -5,7 +5,8 @@
 //! expires keys by itself), plus the helpers for what only the backend can arrange:
 //! [`check_table_names`], [`check_concurrent_migrate`], [`check_isolation`],
 //! [`check_hashed_at_rest`], [`check_corrupted_payload`], [`check_fault_recovery`],
-//! [`check_upgrade_in_place`] and [`check_refuses_newer_schema`] and, for SQL stores,
+//! [`check_upgrade_in_place`], [`check_refuses_newer_schema`] and [`check_bounded_time`] (with a
+//! [`FaultProxy`] between store and server) and, for SQL stores,
 //! [`check_expired_backlog`] and [`check_version_recorded`]. A third-party store passes the
 //! same suite. A failed check panics with a message that names the semantic it broke, e.g.
 //! `conformance: semantic 7 (ids are case-sensitive and byte-exact): ...`.
@@ -22,9 +23,11 @@
 //! ```
 
 mod backend;
+mod bounded_time;
 mod check;
 mod checks;
 mod context;
+mod fault_proxy;
 mod logs;
 mod memory_store;
 mod semantic;
@@ -36,6 +39,8 @@ pub use backend::{
     check_expired_backlog, check_fault_recovery, check_hashed_at_rest, check_isolation,
     check_table_names, check_version_recorded, server_url, unique_name,
 };
+pub use bounded_time::{BoundedTime, RECOVERY_LIMIT, check_bounded_time, check_bounded_time_with};
+pub use fault_proxy::{FaultMode, FaultProxy};
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;
 pub use server_switch::ServerSwitch;

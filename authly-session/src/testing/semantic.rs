@@ -9,7 +9,7 @@ use std::fmt;
 /// ```
 /// use authly_session::testing::Semantic;
 /// assert_eq!(Semantic::CASE_SENSITIVE.number(), 7);
-/// assert_eq!(Semantic::ALL.len(), 26);
+/// assert_eq!(Semantic::ALL.len(), 27);
 /// assert!(Semantic::ALL.iter().enumerate().all(|(i, s)| usize::from(s.number()) == i + 1));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,6 +61,7 @@ semantics! {
     UPGRADE = 24: "migrate upgrades the previous schema in place without losing a session";
     CLOCK_SKEW = 25: "an instance on a skewed clock never makes revocation miss a loadable session";
     EXPIRY_RANGE = 26: "an expiry after 9999-12-31 is invalid input; foreign stored values are corrupt data";
+    BOUNDED_TIME = 27: "every operation returns within its timeout when the server stops answering, and the store works again once it answers";
 }
 
 impl Semantic {
