@@ -44,7 +44,7 @@ impl OperationTimeout {
     }
 
     /// The limit.
-    pub fn get(&self) -> Duration {
+    pub const fn get(&self) -> Duration {
         self.0
     }
 
