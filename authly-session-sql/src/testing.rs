@@ -21,8 +21,8 @@ use authly_session::SessionError;
 use authly_session::testing::{self, FaultProxy, ServerSwitch, server_url, unique_name};
 use sqlx::pool::PoolOptions;
 use sqlx::{
-    AssertSqlSafe, ColumnIndex, ConnectOptions, Database, Decode, Encode, Executor, IntoArguments,
-    Pool, QueryBuilder, Row, Type,
+    AssertSqlSafe, ColumnIndex, ConnectOptions, Connection, Database, Decode, Encode, Executor,
+    IntoArguments, Pool, QueryBuilder, Row, Type,
 };
 
 use crate::pool::Options;
@@ -178,6 +178,54 @@ where
         store.migrate().await.expect("migrate");
         println!("{} behind a blackholing proxy:", D::NAME);
         testing::check_bounded_time(&store, &proxy, TEST_TIMEOUT_BOUND).await;
+        Self::drop_table(&store).await;
+    }
+
+    /// Semantic 27 behind a lock that is never released: while another connection to the server
+    /// at `url` holds the lock that `lock` takes on the store's table (`lock` gets the quoted
+    /// table name and returns the SQL, e.g. `BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE
+    /// MODE`), every operation of a store with a timeout of [`TEST_TIMEOUT`] gives up with a
+    /// timeout error within [`TEST_TIMEOUT_BOUND`] ([`testing::check_bounded_time_with`]); once
+    /// that connection closes, the same store works again. The store opens its own pool
+    /// ([`SqlStore::connect`]), with the server-side limits that brings. Drops the table
+    /// afterwards.
+    ///
+    /// # Panics
+    ///
+    /// When the lock cannot be taken, or the store misbehaves.
+    pub async fn check_lock_held_forever(url: &str, lock: impl FnOnce(&str) -> String) {
+        let store = SqlStore::<D>::connect(url)
+            .await
+            .expect("connect")
+            .on_table(&unique_name("locked"))
+            .expect("valid table name")
+            .with_timeout(TEST_TIMEOUT);
+        store.migrate().await.expect("migrate");
+        let lock = lock(&store.table().quoted(D::QUOTE));
+        let holder = <D::Database as Database>::Connection::connect(url)
+            .await
+            .expect("a connection of its own to hold the lock");
+        // The connection passes from the lock to its release.
+        let slot = std::sync::Mutex::new(Some(holder));
+        let take = || {
+            slot.lock()
+                .expect("not poisoned")
+                .take()
+                .expect("the holder")
+        };
+        let silence = async {
+            let mut holder = take();
+            sqlx::raw_sql(AssertSqlSafe(lock))
+                .execute(&mut holder)
+                .await
+                .expect("take the lock");
+            *slot.lock().expect("not poisoned") = Some(holder);
+        };
+        let answer = async {
+            take().close().await.expect("release the lock");
+        };
+        println!("{} behind a lock held by another connection:", D::NAME);
+        testing::check_bounded_time_with(&store, silence, answer, TEST_TIMEOUT_BOUND).await;
         Self::drop_table(&store).await;
     }
 
