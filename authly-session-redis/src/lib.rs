@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod bounded;
 mod cluster;
 mod connection;
 mod error;

@@ -1,12 +1,14 @@
-//! `SessionStore` for `RedisStore`: validation, the application's clock, and dispatch to the
-//! single-node or cluster form of each operation.
+//! The operations of `RedisStore`: validation, the application's clock, and dispatch to the
+//! single-node or cluster form of each operation. `bounded.rs` makes them the `SessionStore`,
+//! each under the store's timeout.
 
 use authly_session::store_kit::{
     SavePlan, check_expiry, identity_key, is_valid_handle, stored_handle, to_unix_micros,
 };
-use authly_session::{Session, SessionError, SessionInfo, SessionStore};
+use authly_session::{Session, SessionError, SessionInfo};
 use chrono::{DateTime, Utc};
 
+use crate::bounded::Unbounded;
 use crate::connection::Connection;
 use crate::error::During;
 use crate::stored::{self, Stored};
@@ -79,7 +81,7 @@ impl RedisStore {
 }
 
 #[async_trait::async_trait]
-impl SessionStore for RedisStore {
+impl Unbounded for RedisStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
         let Some(handle) = stored_handle(id) else {
             return Ok(None);
