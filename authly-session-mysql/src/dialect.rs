@@ -1,11 +1,12 @@
 //! The MySQL / MariaDB dialect: its SQL, its time type, how it connects and migrates.
 
 use authly_session::SessionError;
-use authly_session_sql::pool::{Options, open_pool, server_location};
+use authly_session_sql::pool::{Options, open_pool_with, server_location};
 use authly_session_sql::{
     Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
+use sqlx::Executor;
 use sqlx::mysql::{MySql, MySqlDatabaseError, MySqlQueryResult};
 
 /// The server-wide named lock `migrate()` holds, so concurrent migrations queue.
@@ -16,6 +17,14 @@ const MIGRATE_LOCK_WAIT_SECS: i64 = 60;
 
 /// MySQL's error number for "Deadlock found when trying to get lock".
 const ER_LOCK_DEADLOCK: u16 = 1213;
+
+/// The error numbers of a server that gave up waiting: a row or metadata lock wait timeout
+/// (1205, both servers), MariaDB's `max_statement_time` (1969), MySQL's `max_execution_time`
+/// (3024).
+const TIMEOUT_ERRORS: [u16; 3] = [1205, 1969, 3024];
+
+/// Sets the connection's lock waits to [`SERVER_STATEMENT_LIMIT`](authly_session_sql::pool::SERVER_STATEMENT_LIMIT), in whole seconds.
+const SET_LOCK_WAITS: &str = "SET SESSION innodb_lock_wait_timeout = 10, lock_wait_timeout = 10";
 
 /// MySQL 8 and MariaDB 10.11+, as [`MySqlStore`](crate::MySqlStore) speaks them: a binary-collated
 /// key column, so ids stay case-sensitive; `DATETIME(6)` holding UTC, bound as `NaiveDateTime`,
@@ -111,12 +120,26 @@ impl Dialect for MySqlDialect {
             .is_some_and(|e| e.number() == ER_LOCK_DEADLOCK)
     }
 
+    fn is_timeout(error: &sqlx::Error) -> bool {
+        error
+            .as_database_error()
+            .and_then(|e| e.try_downcast_ref::<MySqlDatabaseError>())
+            .is_some_and(|e| TIMEOUT_ERRORS.contains(&e.number()))
+    }
+
+    /// One pool whose connections wait at most [`SERVER_STATEMENT_LIMIT`](authly_session_sql::pool::SERVER_STATEMENT_LIMIT) for a row lock
+    /// (`innodb_lock_wait_timeout`) or a table's metadata lock (`lock_wait_timeout`, e.g. behind
+    /// `LOCK TABLES`), set once per new connection; both MySQL and MariaDB know them.
     async fn connect(url: &str) -> Result<Pools<MySql>, SessionError> {
         let location =
             |o: &Options<MySql>| server_location(o.get_host(), o.get_port(), o.get_database());
-        Ok(Pools::single(
-            open_pool::<MySql>(url, Self::NAME, location).await?,
-        ))
+        let limits = |pool: sqlx::pool::PoolOptions<MySql>| {
+            pool.after_connect(|connection, _| {
+                Box::pin(async move { connection.execute(SET_LOCK_WAITS).await.map(drop) })
+            })
+        };
+        let pool = open_pool_with::<MySql>(url, Self::NAME, location, |o| o, limits);
+        Ok(Pools::single(pool.await?))
     }
 
     /// Holds the named lock `authly_session.migrate` (`GET_LOCK`, waiting up to 60 s) while it
@@ -171,6 +194,18 @@ mod tests {
         assert!(migration.contains("KEY `order_expires_idx` (expires_at)"));
         let version_table = table.render(MySqlDialect::VERSION_TABLE, '`');
         assert!(version_table.contains("`authly_session_schema`"));
+    }
+
+    #[test]
+    fn the_lock_waits_are_the_server_statement_limit() {
+        use authly_session_sql::pool::SERVER_STATEMENT_LIMIT;
+        let seconds = SERVER_STATEMENT_LIMIT.as_secs();
+        assert_eq!(
+            SET_LOCK_WAITS,
+            format!(
+                "SET SESSION innodb_lock_wait_timeout = {seconds}, lock_wait_timeout = {seconds}"
+            )
+        );
     }
 
     #[test]

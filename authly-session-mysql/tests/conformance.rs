@@ -38,6 +38,17 @@ const FOREIGN_TIMES: &[ForeignValue] = &[
     ForeignValue::new(StoredField::LastSeenAt, "'1969-12-31 23:59:59.999999'"),
 ];
 
+/// Semantic 27: behind `LOCK TABLES ... WRITE` held by another connection, every operation
+/// gives up with a timeout error in time instead of waiting for the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs AUTHLY_TEST_MYSQL_URL"]
+async fn a_table_lock_held_forever_is_a_timeout_not_a_hang() {
+    Fixtures::<MySqlDialect>::check_lock_held_forever(&server_url(URL), |table| {
+        format!("LOCK TABLES {table} WRITE")
+    })
+    .await;
+}
+
 /// A pool of `connections` whose sessions run in `time_zone` (the server's default when `None`).
 async fn pool(connections: u32, time_zone: Option<&str>) -> MySqlPool {
     let options = MySqlConnectOptions::from_str(&server_url(URL))

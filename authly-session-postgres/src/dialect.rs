@@ -1,7 +1,7 @@
 //! The PostgreSQL dialect: its SQL, its time type, how it connects and migrates.
 
 use authly_session::SessionError;
-use authly_session_sql::pool::{Options, open_pool, server_location};
+use authly_session_sql::pool::{Options, SERVER_STATEMENT_LIMIT, open_pool_with, server_location};
 use authly_session_sql::{
     Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
 };
@@ -9,6 +9,12 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
 
 use crate::PgTimestamp;
+
+/// SQLSTATE `query_canceled`: `statement_timeout` ended the statement.
+const QUERY_CANCELED: &str = "57014";
+
+/// SQLSTATE `lock_not_available`: `lock_timeout` ended the wait for a lock.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
 
 /// The advisory lock `migrate()` holds for its transaction, so concurrent migrations queue.
 const MIGRATE_LOCK_KEY: i64 = 0x6175_7468_6c79_5f73;
@@ -97,19 +103,39 @@ impl Dialect for PostgresDialect {
         result.rows_affected()
     }
 
+    fn is_timeout(error: &sqlx::Error) -> bool {
+        error
+            .as_database_error()
+            .and_then(|e| e.code())
+            .is_some_and(|code| code == QUERY_CANCELED || code == LOCK_NOT_AVAILABLE)
+    }
+
+    /// One pool whose connections have the server end a statement, or a wait for a lock, after
+    /// [`SERVER_STATEMENT_LIMIT`] (`statement_timeout`, `lock_timeout`, sent at connect).
     async fn connect(url: &str) -> Result<Pools<Postgres>, SessionError> {
         let location =
             |o: &Options<Postgres>| server_location(o.get_host(), o.get_port(), o.get_database());
-        Ok(Pools::single(
-            open_pool::<Postgres>(url, Self::NAME, location).await?,
-        ))
+        let limit = format!("{}ms", SERVER_STATEMENT_LIMIT.as_millis());
+        let limits = |options: Options<Postgres>| {
+            options.options([("statement_timeout", &limit), ("lock_timeout", &limit)])
+        };
+        let pool = open_pool_with::<Postgres>(url, Self::NAME, location, limits, |pool| pool);
+        Ok(Pools::single(pool.await?))
     }
 
     /// One transaction holding an advisory lock, so concurrent migrations queue and a failed
-    /// one leaves nothing half done.
+    /// one leaves nothing half done. The server ends its statements and lock waits after the
+    /// store's timeout (not [`SERVER_STATEMENT_LIMIT`]): a store given a longer timeout can
+    /// run a migration that takes longer.
     async fn migrate(store: &SqlStore<Self>, target: i64) -> Result<(), SessionError> {
         let failed = |e| SessionError::backend(format!("migrate table {}", store.table()), e);
         let mut tx = store.pool().begin().await.map_err(failed)?;
+        let limit = format!("{}ms", store.timeout().as_millis());
+        sqlx::query("SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $1, true)")
+            .bind(limit)
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(MIGRATE_LOCK_KEY)
             .execute(&mut *tx)

@@ -37,6 +37,18 @@ const FOREIGN_TIMES: &[ForeignValue] = &[
     ForeignValue::new(StoredField::LastSeenAt, "'12345-06-07 00:00:00+00'"),
 ];
 
+/// Semantic 27: behind `LOCK TABLE ... ACCESS EXCLUSIVE` held by another connection, every
+/// operation gives up with a timeout error in time (`load_session` used to wait for as long as
+/// the lock was held).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs AUTHLY_TEST_POSTGRES_URL"]
+async fn a_table_lock_held_forever_is_a_timeout_not_a_hang() {
+    Fixtures::<PostgresDialect>::check_lock_held_forever(&server_url(URL), |table| {
+        format!("BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    })
+    .await;
+}
+
 /// Runs `sql` (one or more statements) on the store's pool.
 async fn run(store: &PostgresStore, sql: String) {
     sqlx::raw_sql(AssertSqlSafe(sql))

@@ -4,13 +4,23 @@ use authly_session::SessionError;
 
 /// Attaches the operation's name to a failed Redis call.
 pub(crate) trait During<T> {
-    /// `SessionError::Backend { context: operation, source }` on failure.
+    /// `SessionError::Backend { context: operation, source }` on failure, or
+    /// `SessionError::Timeout { context: operation }` when the command got no reply in time.
     fn during(self, operation: &'static str) -> Result<T, SessionError>;
 }
 
 impl<T> During<T> for redis::RedisResult<T> {
     fn during(self, operation: &'static str) -> Result<T, SessionError> {
-        self.map_err(|error| SessionError::backend(operation, error))
+        self.map_err(|error| {
+            if error.is_timeout() {
+                tracing::debug!(operation, %error, "Redis did not answer in time");
+                SessionError::Timeout {
+                    context: operation.to_owned(),
+                }
+            } else {
+                SessionError::backend(operation, error)
+            }
+        })
     }
 }
 

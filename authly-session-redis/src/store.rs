@@ -1,9 +1,10 @@
 //! `RedisStore`: construction and configuration.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use authly_session::SessionError;
-use authly_session::store_kit::Clock;
+use authly_session::store_kit::{Clock, OperationTimeout};
 use redis::aio::ConnectionManager;
 use redis::cluster_async::ClusterConnection;
 
@@ -20,6 +21,11 @@ pub const DEFAULT_PREFIX: &str = "authly_session";
 /// each identity has a sorted-set index for "where am I signed in" and "sign out everywhere".
 /// The README of this crate describes the key layout, memory use and cluster behaviour.
 ///
+/// Every operation, `migrate` included, returns within the store's timeout (10 s unless
+/// [`RedisStore::with_timeout`] says otherwise), with [`SessionError::Timeout`] when Redis does
+/// not answer in time: each command also fails after 5 s without a reply (the connection's
+/// response timeout), and the store's timeout bounds operations of several commands.
+///
 /// Cheap to clone: clones share one multiplexed connection (or cluster connection).
 #[derive(Clone)]
 pub struct RedisStore {
@@ -28,6 +34,8 @@ pub struct RedisStore {
     pub(crate) upgraded_at: UpgradeTime,
     /// The application's clock, which judges expiry (the system clock unless a test shifts it).
     pub(crate) clock: Clock,
+    /// How long one operation may take, all its commands included.
+    pub(crate) timeout: OperationTimeout,
 }
 
 impl RedisStore {
@@ -154,6 +162,7 @@ impl RedisStore {
             keys: Arc::new(Keys::new(prefix)?),
             upgraded_at: UpgradeTime::default(),
             clock: self.clock,
+            timeout: self.timeout,
         })
     }
 
@@ -166,7 +175,8 @@ impl RedisStore {
     /// # Errors
     ///
     /// [`SessionError::InvalidConfiguration`] when the keyspace records a schema version newer
-    /// than this release knows; [`SessionError::Backend`] when Redis fails.
+    /// than this release knows; [`SessionError::Backend`] when Redis fails;
+    /// [`SessionError::Timeout`] when it does not answer within the store's timeout.
     ///
     /// # Examples
     ///
@@ -177,7 +187,10 @@ impl RedisStore {
     /// # Ok(()) }
     /// ```
     pub async fn migrate(&self) -> Result<(), SessionError> {
-        self.upgrade().await.map(drop)
+        self.timeout
+            .within("migrate", self.upgrade())
+            .await
+            .map(drop)
     }
 
     /// This store judging expiry by `clock` instead of the system clock: an app instance whose
@@ -187,13 +200,43 @@ impl RedisStore {
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), authly_session::SessionError> {
-    /// use authly_session::store_kit::Clock;
+    /// use authly_session::store_kit::{Clock, OperationTimeout};
     /// let store = authly_session_redis::RedisStore::connect("redis://127.0.0.1:6379").await?;
     /// let ahead = store.clone().with_clock(Clock::shifted(chrono::Duration::hours(3)));
     /// # Ok(()) }
     /// ```
     pub fn with_clock(self, clock: Clock) -> Self {
         RedisStore { clock, ..self }
+    }
+
+    /// This store giving up on an operation after `timeout` instead of 10 s: the operation then
+    /// returns [`SessionError::Timeout`]. The time covers all of an operation's commands (a
+    /// listing or a sign-out everywhere may send several); each command on its own still fails
+    /// after the connection's response timeout (5 s with [`RedisStore::connect`]). Clamped to
+    /// between 1 ms and one hour ([`OperationTimeout::new`]), so no value panics or waits
+    /// forever.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), authly_session::SessionError> {
+    /// use std::time::Duration;
+    /// let store = authly_session_redis::RedisStore::connect("redis://127.0.0.1:6379")
+    ///     .await?
+    ///     .with_timeout(Duration::from_secs(2));
+    /// assert_eq!(store.timeout(), Duration::from_secs(2));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        RedisStore {
+            timeout: OperationTimeout::new(timeout),
+            ..self
+        }
+    }
+
+    /// How long one operation may take before it returns [`SessionError::Timeout`].
+    pub fn timeout(&self) -> Duration {
+        self.timeout.get()
     }
 
     /// The key prefix of this store.
@@ -212,6 +255,7 @@ impl RedisStore {
             keys: Arc::new(Keys::new(DEFAULT_PREFIX).expect("the default prefix is valid")),
             upgraded_at: UpgradeTime::default(),
             clock: Clock::system(),
+            timeout: OperationTimeout::DEFAULT,
         }
     }
 }
@@ -225,6 +269,7 @@ impl std::fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("prefix", &self.keys.prefix())
             .field("mode", &mode)
+            .field("timeout", &self.timeout.get())
             .finish_non_exhaustive()
     }
 }

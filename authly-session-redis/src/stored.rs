@@ -132,7 +132,6 @@ pub(crate) fn expire_at_millis(expires_at: DateTime<Utc>) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use authly_session::store_kit::{SavePlan, truncate_to_micros};
@@ -148,12 +147,15 @@ mod tests {
     #[test]
     fn round_trips_what_the_store_writes() {
         let session = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1))
-            .with_metadata(BTreeMap::from([("label".into(), "laptop".into())]));
+            .with_metadata("label", "laptop");
         let row = row(&session);
         let value = encode(&row);
         assert_eq!(owner("ctx", &value).unwrap(), row.identity_key.as_bytes());
         let info = decode("ctx", "h".into(), &value).unwrap();
-        assert_eq!((&info.identity, &info.metadata), (&session.identity, &session.metadata));
+        assert_eq!(
+            (&info.identity, &info.metadata),
+            (&session.identity, &session.metadata)
+        );
         assert_eq!(
             (info.expires_at, info.created_at, info.last_seen_at),
             (

@@ -92,7 +92,9 @@ impl RedisStore {
             match moved {
                 1 => return Ok(true),
                 0 => return Ok(false),
-                _ => tracing::debug!("touch_session: the session changed identity meanwhile, retrying"),
+                _ => tracing::debug!(
+                    "touch_session: the session changed identity meanwhile, retrying"
+                ),
             }
         }
         Err(SessionError::backend(

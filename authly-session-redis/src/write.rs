@@ -43,8 +43,19 @@ impl Written {
 /// Adds to `pipe` the commands that raise `handle`'s entry in `index` to at least `score` and
 /// keep the index until `until_ms`: `ZADD GT`, then `PEXPIREAT NX` (a new index) and
 /// `PEXPIREAT GT` (a later expiry).
-pub(crate) fn raise(pipe: &mut redis::Pipeline, index: &str, handle: &str, score: i64, until_ms: i64) {
-    pipe.cmd("ZADD").arg(index).arg("GT").arg(score).arg(handle).ignore();
+pub(crate) fn raise(
+    pipe: &mut redis::Pipeline,
+    index: &str,
+    handle: &str,
+    score: i64,
+    until_ms: i64,
+) {
+    pipe.cmd("ZADD")
+        .arg(index)
+        .arg("GT")
+        .arg(score)
+        .arg(handle)
+        .ignore();
     for condition in ["NX", "GT"] {
         pipe.cmd("PEXPIREAT")
             .arg(index)
@@ -98,7 +109,11 @@ impl RedisStore {
 
     /// Replaces the session of `row` if it is stored and live at `now` (µs), keeping its
     /// `created_at`; whether it was.
-    pub(crate) async fn update_row(&self, row: &SessionRow, now: i64) -> Result<bool, SessionError> {
+    pub(crate) async fn update_row(
+        &self,
+        row: &SessionRow,
+        now: i64,
+    ) -> Result<bool, SessionError> {
         const OPERATION: &str = "update_session";
         let w = Written::new(self, row);
         let fallback = self.fallback_time().await?;

@@ -12,7 +12,7 @@ use authly_session::store_kit::{identity_key, to_unix_micros};
 use authly_session::testing::{self, Conformance, ForeignValue, StoredField};
 use authly_session::{Identity, Session, SessionError, SessionStore, session_handle};
 use authly_session_redis::redis;
-use common::{Raw, Server, layout};
+use common::{Server, layout};
 
 /// Declares, in module `$module`, one test per check that runs it on `Server::$server()`.
 macro_rules! tests_on {
@@ -42,10 +42,11 @@ on_single_node_and_cluster!(
     prefixes_are_isolated,
     sessions_are_hashed_at_rest,
     keys_follow_the_documented_layout,
-    delete_expired_prunes_the_identity_index,
+    listing_prunes_the_identity_index,
     every_key_expires_with_the_sessions,
     a_corrupted_payload_is_a_decode_error_naming_the_prefix,
     a_version_1_keyspace_is_upgraded_in_place,
+    a_version_2_keyspace_is_read_and_rewritten_in_place,
     a_newer_recorded_schema_version_is_refused,
     foreign_values_are_corrupt_data_for_that_session_only,
     an_identity_of_100000_sessions_is_listed_and_signed_out_without_stalling_redis,
@@ -74,8 +75,9 @@ async fn sessions_are_hashed_at_rest(server: Server) {
     testing::check_hashed_at_rest(&store, || async { server.dump(&prefix).await }).await;
 }
 
-/// The stored layout is the documented one: a hash per session with its exact expiry and a TTL,
-/// an index entry scored by that expiry, and the identity in its registry shard.
+/// The stored layout is the documented one: one string per session (its times and identity key
+/// in a fixed header, then the payload) expiring at `expires_at`, and the identity's index
+/// scored by expiry, living 5 minutes past its last session.
 async fn keys_follow_the_documented_layout(server: Server) {
     let store = server.store().await;
     let prefix = store.prefix();
@@ -88,26 +90,23 @@ async fn keys_follow_the_documented_layout(server: Server) {
         session_handle(&session.id),
         identity_key("github", "layout"),
     );
-    let (hash, index, registry) = (
-        layout::session(prefix, &handle),
-        layout::index(prefix, &ik),
-        layout::registry(prefix, &ik),
-    );
-    let micros = to_unix_micros(session.expires_at);
+    let (key, index) = (layout::session(prefix, &handle), layout::index(prefix, &ik));
     let mut raw = server.raw().await;
-    let fields = redis::cmd("HMGET")
-        .arg(&hash)
-        .arg(&["d", "e", "c", "l"][..])
-        .clone();
-
-    let (payload, expiry, created, seen): (String, i64, i64, i64) = raw.query(&fields).await;
-    assert!(payload.starts_with(r#"{"v":2,"identity":{"provider_id":"github""#));
-    assert_eq!(expiry, micros);
-    assert_eq!(created, to_unix_micros(session.created_at));
-    assert_eq!(seen, to_unix_micros(session.last_seen_at));
-    let owner: String = raw.query(redis::cmd("HGET").arg(&hash).arg("k")).await;
-    assert_eq!(owner, ik);
-    let ttl = raw.ttl(&hash).await;
+    let value: Vec<u8> = raw.query(redis::cmd("GET").arg(&key)).await;
+    let header = |range: std::ops::Range<usize>| String::from_utf8(value[range].to_vec()).unwrap();
+    let micros = to_unix_micros(session.expires_at);
+    assert_eq!(header(0..19), format!("{micros:019}"));
+    assert_eq!(
+        header(19..38),
+        format!("{:019}", to_unix_micros(session.created_at))
+    );
+    assert_eq!(
+        header(38..57),
+        format!("{:019}", to_unix_micros(session.last_seen_at))
+    );
+    assert_eq!(header(57..121), ik);
+    assert!(header(121..value.len()).starts_with(r#"{"v":2,"identity":{"provider_id":"github""#));
+    let ttl = raw.ttl(&key).await;
     assert!(
         (3_590_000..=3_600_001).contains(&ttl),
         "the session key expires at expires_at, rounded up to the millisecond: {ttl} ms"
@@ -117,40 +116,24 @@ async fn keys_follow_the_documented_layout(server: Server) {
         micros,
         "the index scores by expires_at"
     );
-    assert_eq!(
-        raw.score(&registry, &ik).await,
-        micros,
-        "the registry notes the earliest expiry"
+    let ttl = raw.ttl(&index).await;
+    assert!(
+        (3_890_000..=3_900_001).contains(&ttl),
+        "the index lives 5 minutes past its last session: {ttl} ms"
     );
-    for key in [&index, &registry] {
-        let ttl = raw.ttl(key).await;
-        assert!(
-            ttl > 3_590_000,
-            "{key} expires with its last session: {ttl}"
-        );
-    }
-
-    let later = session.expires_at + chrono::Duration::hours(1);
-    assert!(store.touch_session(&session.id, later).await.unwrap());
-    let (payload_after, expiry, created_after, seen_after): (String, i64, i64, i64) =
-        raw.query(&fields).await;
-    assert_eq!(payload_after, payload, "touch leaves the payload alone");
-    assert_eq!(expiry, to_unix_micros(later));
-    assert_eq!(created_after, created, "touch keeps created_at");
-    assert!(seen_after > seen, "touch sets last_seen_at to now");
     assert_eq!(
-        raw.score(&index, &handle).await,
-        to_unix_micros(later),
-        "touch moves the index score"
+        server.keys(prefix).await.len(),
+        2,
+        "nothing else is written"
     );
     store.delete_session(&session.id).await.unwrap();
 }
 
-/// `delete_expired` prunes index entries by the server's clock, and only those past the
-/// documented grace of 5 minutes: entries of sessions that just expired stay (an app instance
-/// whose clock runs ahead must not hide a session another instance still loads), entries
-/// expired long ago go, and the registry then waits for the oldest entry left.
-async fn delete_expired_prunes_the_identity_index(server: Server) {
+/// Index entries go only when their session is provably gone: on a single node a listing drops
+/// them at once (it checks the session in the same script); on a cluster, where it cannot, only
+/// entries more than the 5-minute grace past their expiry by the server's clock, so an app
+/// instance's clock never decides. `delete_expired` has nothing to do and returns 0.
+async fn listing_prunes_the_identity_index(server: Server) {
     let store = server.store().await;
     let prefix = store.prefix().to_owned();
     let identity = Identity::new("github", "pruning");
@@ -163,7 +146,7 @@ async fn delete_expired_prunes_the_identity_index(server: Server) {
         store.save_session(session).await.unwrap();
     }
     let mut raw = server.raw().await;
-    let (index, registry) = (layout::index(&prefix, &ik), layout::registry(&prefix, &ik));
+    let index = layout::index(&prefix, &ik);
     assert_eq!(raw.members(&index).await, 4);
     tokio::time::sleep(Duration::from_millis(600)).await;
     for session in &short {
@@ -173,13 +156,6 @@ async fn delete_expired_prunes_the_identity_index(server: Server) {
             "Redis expires session keys at their expires_at"
         );
     }
-    assert_eq!(store.delete_expired().await.unwrap(), 0);
-    assert_eq!(
-        raw.members(&index).await,
-        4,
-        "entries that expired less than the grace ago stay"
-    );
-
     // Entries of sessions that ended 10 minutes ago by the server's clock.
     let (seconds, micros): (i64, i64) = raw.query(&redis::cmd("TIME")).await;
     let long_ago = seconds * 1_000_000 + micros - 600_000_000;
@@ -188,40 +164,30 @@ async fn delete_expired_prunes_the_identity_index(server: Server) {
         zadd.arg(&index).arg(long_ago + n).arg(format!("{n:064x}"));
         raw.query::<()>(&zadd).await;
     }
-    let mut zadd = redis::cmd("ZADD");
-    zadd.arg(&registry).arg(long_ago).arg(&ik);
-    raw.query::<()>(&zadd).await;
     assert_eq!(store.delete_expired().await.unwrap(), 0);
     assert_eq!(
         raw.members(&index).await,
-        4,
-        "delete_expired pruned exactly the entries past the grace"
+        7,
+        "delete_expired leaves the index alone"
     );
-    let oldest = short.iter().map(|s| to_unix_micros(s.expires_at)).min();
-    assert_eq!(
-        Some(raw.score(&registry, &ik).await),
-        oldest,
-        "the registry now waits for the oldest entry left"
-    );
+
     let listed = store
         .list_identity_sessions("github", "pruning")
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].handle, session_handle(&long.id));
-    // A single node prunes an entry whose session is gone at once; a cluster cannot check the
-    // session's slot atomically, so there the entry waits for the grace.
     let left = if store.is_cluster() { 4 } else { 1 };
     assert_eq!(
         raw.members(&index).await,
         left,
-        "listing pruned the entries whose session is gone"
+        "listing pruned the entries it may prune"
     );
     store.delete_session(&long.id).await.unwrap();
 }
 
-/// Whatever the store leaves behind carries a TTL: session keys go at their expiry, and the
-/// index and registry keys at most the pruning grace (5 minutes) after their last session's.
+/// Whatever the store leaves behind carries a TTL: session keys go at their expiry, and index
+/// keys at most the pruning grace (5 minutes) after their last session's.
 async fn every_key_expires_with_the_sessions(server: Server) {
     let store = server.store().await;
     let identity = Identity::new("github", "leftovers");
@@ -259,7 +225,8 @@ async fn a_corrupted_payload_is_a_decode_error_naming_the_prefix(server: Server)
     let prefix = store.prefix().to_owned();
     testing::check_corrupted_payload(&store, store.prefix(), |handle| async move {
         let key = layout::session(&prefix, &handle);
-        raw.hset(&key, "d", "not json {").await;
+        let garbage = ForeignValue::new(StoredField::Payload, "not json {");
+        layout::overwrite(&mut raw, &key, garbage).await;
     })
     .await;
 }
@@ -308,7 +275,113 @@ async fn a_version_1_keyspace_is_upgraded_in_place(server: Server) {
             .await
             .unwrap_or(1)
     };
-    testing::check_upgrade_in_place(&store, write, || store.migrate(), version, 2).await;
+    testing::check_upgrade_in_place(&store, write, || store.migrate(), version, 3).await;
+}
+
+/// Semantic 24 from schema version 2: its sessions are hashes (`d`, `e`, `k`, `c`, `l`) indexed by
+/// expiry beside a registry, with version 2 recorded. After `migrate()` they load exactly
+/// (metadata and times included), list, touch (rewritten as strings), update and sign out.
+async fn a_version_2_keyspace_is_read_and_rewritten_in_place(server: Server) {
+    let store = server.store().await;
+    let prefix = store.prefix().to_owned();
+    let mut raw = server.raw().await;
+    raw.query::<()>(
+        redis::cmd("HSET")
+            .arg(layout::schema(&prefix))
+            .arg("v")
+            .arg(2)
+            .arg("since")
+            .arg(1),
+    )
+    .await;
+    let identity = Identity::new("github", "version-2");
+    let ik = identity_key("github", "version-2");
+    let sessions: Vec<Session> = (0..3)
+        .map(|n| {
+            Session::new(identity.clone(), chrono::Duration::hours(1 + n))
+                .with_metadata("device", format!("laptop {n}"))
+        })
+        .collect();
+    for session in &sessions {
+        let handle = session_handle(&session.id);
+        let key = layout::session(&prefix, &handle);
+        let payload =
+            authly_session::store_kit::encode_payload(&session.identity, &session.metadata)
+                .unwrap();
+        let expires_at = to_unix_micros(session.expires_at);
+        let mut hset = redis::cmd("HSET");
+        hset.arg(&key)
+            .arg("d")
+            .arg(payload)
+            .arg("e")
+            .arg(expires_at)
+            .arg("k")
+            .arg(&ik)
+            .arg("c")
+            .arg(to_unix_micros(session.created_at))
+            .arg("l")
+            .arg(to_unix_micros(session.last_seen_at));
+        raw.query::<()>(&hset).await;
+        raw.query::<()>(redis::cmd("PEXPIREAT").arg(&key).arg(expires_at / 1000 + 1))
+            .await;
+        let mut zadd = redis::cmd("ZADD");
+        zadd.arg(layout::index(&prefix, &ik))
+            .arg(expires_at)
+            .arg(&handle);
+        raw.query::<()>(&zadd).await;
+    }
+    store.migrate().await.unwrap();
+    let version: i64 = raw
+        .query(redis::cmd("HGET").arg(layout::schema(&prefix)).arg("v"))
+        .await;
+    assert_eq!(version, 3);
+
+    let micros = authly_session::store_kit::truncate_to_micros;
+    for session in &sessions {
+        let loaded = store.load_session(&session.id).await.unwrap().unwrap();
+        assert_eq!(loaded.identity, session.identity);
+        assert_eq!(loaded.metadata, session.metadata);
+        assert_eq!(loaded.expires_at, micros(session.expires_at));
+        assert_eq!(loaded.created_at, micros(session.created_at));
+        assert_eq!(loaded.last_seen_at, micros(session.last_seen_at));
+    }
+    let listed = store
+        .list_identity_sessions("github", "version-2")
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 3);
+
+    let later = chrono::Utc::now() + chrono::Duration::hours(5);
+    assert!(store.touch_session(&sessions[0].id, later).await.unwrap());
+    let touched = store.load_session(&sessions[0].id).await.unwrap().unwrap();
+    assert_eq!(touched.expires_at, micros(later));
+    assert_eq!(touched.created_at, micros(sessions[0].created_at));
+    assert_eq!(touched.metadata, sessions[0].metadata);
+    let kind: String = raw
+        .query(redis::cmd("TYPE").arg(layout::session(&prefix, &session_handle(&sessions[0].id))))
+        .await;
+    assert_eq!(
+        kind, "string",
+        "a touched session is rewritten in the current layout"
+    );
+
+    let mut updated = sessions[1].clone();
+    updated.metadata.insert("device".into(), "phone".into());
+    assert!(store.update_session(&updated).await.unwrap());
+    let loaded = store.load_session(&updated.id).await.unwrap().unwrap();
+    assert_eq!(loaded.metadata, updated.metadata);
+    assert_eq!(loaded.created_at, micros(sessions[1].created_at));
+
+    assert_eq!(
+        store
+            .delete_identity_sessions("github", "version-2")
+            .await
+            .unwrap(),
+        3
+    );
+    for session in &sessions {
+        assert!(store.load_session(&session.id).await.unwrap().is_none());
+    }
 }
 
 async fn a_newer_recorded_schema_version_is_refused(server: Server) {
@@ -319,10 +392,11 @@ async fn a_newer_recorded_schema_version_is_refused(server: Server) {
         raw.query::<()>(redis::cmd("HSET").arg(&schema).arg("v").arg(version))
             .await;
     };
-    testing::check_refuses_newer_schema(|| store.migrate(), record, 2).await;
+    testing::check_refuses_newer_schema(|| store.migrate(), record, 3).await;
 }
 
-/// On a single node the index is exact: ending every session by any route leaves no key.
+/// On a single node nothing is left behind: once every session has ended by any route, a
+/// listing (which drops entries of sessions that are gone) and a sign-out leave no key.
 #[tokio::test]
 #[ignore = "needs AUTHLY_TEST_REDIS_URL"]
 async fn ending_every_session_leaves_no_key_on_a_single_node() {
@@ -419,32 +493,6 @@ async fn connect_errors_name_the_server_not_the_password() {
         matches!(error, SessionError::InvalidConfiguration { .. }),
         "{error:?}"
     );
-}
-
-/// More due indexes than one sweep script visits (its budget is 1,000): `delete_expired`
-/// repeats until every entry past the grace is pruned, and the emptied keys are gone.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs AUTHLY_TEST_REDIS_URL"]
-async fn delete_expired_works_through_a_backlog_larger_than_one_batch() {
-    let server = Server::single();
-    let store = server.store().await;
-    let mut raw = server.raw().await;
-    let (seconds, micros): (i64, i64) = raw.query(&redis::cmd("TIME")).await;
-    let long_ago = seconds * 1_000_000 + micros - 600_000_000;
-    let mut backlog = redis::pipe();
-    for user in 0..1_500 {
-        let ik = identity_key("github", &format!("backlog-{user}"));
-        let index = layout::index(store.prefix(), &ik);
-        backlog.zadd(&index, format!("{user:064x}"), long_ago);
-        backlog.zadd(layout::registry(store.prefix(), &ik), &ik, long_ago);
-    }
-    let Raw::Single(connection) = &mut raw else {
-        unreachable!("a single server")
-    };
-    backlog.query_async::<()>(connection).await.unwrap();
-    assert!(!server.keys(store.prefix()).await.is_empty());
-    assert_eq!(store.delete_expired().await.unwrap(), 0);
-    assert_eq!(server.keys(store.prefix()).await, Vec::<String>::new());
 }
 
 /// `rediss://` works out of the box with a TLS feature (rustls gets a crypto provider): against a

@@ -85,6 +85,20 @@ pub trait Dialect: Sized + Send + Sync + 'static {
         false
     }
 
+    /// Whether a failed statement means the server gave up waiting (its own statement or lock
+    /// timeout, SQLite's busy timeout): the store reports it as [`SessionError::Timeout`]. No by
+    /// default.
+    fn is_timeout(_error: &sqlx::Error) -> bool {
+        false
+    }
+
+    /// Whether a connection whose statement was abandoned halfway (its operation's timeout
+    /// passed) is closed rather than returned to the pool, where it would first wait for the
+    /// abandoned statement's answer, which may never come. Yes by default; SQLite says no: its
+    /// connection finishes the statement by itself within the busy timeout, and an in-memory
+    /// database lives only as long as its one connection.
+    const CLOSE_ABANDONED: bool = true;
+
     /// Opens the pools for `url` with settings fit for sessions, including an acquire timeout.
     fn connect(
         url: &str,

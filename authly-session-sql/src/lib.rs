@@ -7,6 +7,8 @@
 //! once per table, with bound parameters only; the application's clock is bound into each
 //! statement. Table names pass one validator, [`TableName`], before any SQL is built.
 
+mod bounded;
+mod connection;
 mod dialect;
 mod migrate;
 pub mod pool;

@@ -4,12 +4,18 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use authly_session::SessionError;
+use authly_session::store_kit::OperationTimeout;
 use sqlx::pool::PoolOptions;
 use sqlx::{Connection, Database, Pool};
 
 /// How long an operation waits for a connection (including connecting to a server that is down)
 /// before it fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long the server may spend on one statement of a pool the store opened, or wait for a
+/// lock: the store's default timeout. A statement that an operation's timeout abandoned ends by
+/// then on the server too, instead of holding a server connection and its locks.
+pub const SERVER_STATEMENT_LIMIT: Duration = OperationTimeout::DEFAULT.get();
 
 /// The most connections a store's own pool opens: plenty for session lookups.
 const MAX_CONNECTIONS: u32 = 10;
@@ -72,9 +78,45 @@ pub async fn open_pool<DB: Database>(
 where
     Options<DB>: FromStr<Err = sqlx::Error>,
 {
-    let options = parse_url::<DB>(url, name)?;
+    open_pool_with(url, name, location, |options| options, |pool| pool).await
+}
+
+/// [`open_pool`], with the dialect's own settings: `options` adjusts the parsed connect options
+/// (e.g. server parameters sent at connect), `pool` the pool's (e.g. an `after_connect` hook).
+///
+/// # Errors
+///
+/// As [`open_pool`].
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), authly_session::SessionError> {
+/// use authly_session_sql::pool::{open_pool_with, server_location};
+/// use sqlx::postgres::Postgres;
+/// let pool = open_pool_with::<Postgres>(
+///     "postgres://app@localhost/app",
+///     "PostgreSQL",
+///     |o| server_location(o.get_host(), o.get_port(), o.get_database()),
+///     |options| options.options([("lock_timeout", "10s")]),
+///     |pool| pool,
+/// )
+/// .await?;
+/// # Ok(()) }
+/// ```
+pub async fn open_pool_with<DB: Database>(
+    url: &str,
+    name: &str,
+    location: impl FnOnce(&Options<DB>) -> String,
+    options: impl FnOnce(Options<DB>) -> Options<DB>,
+    pool: impl FnOnce(PoolOptions<DB>) -> PoolOptions<DB>,
+) -> Result<Pool<DB>, SessionError>
+where
+    Options<DB>: FromStr<Err = sqlx::Error>,
+{
+    let options = options(parse_url::<DB>(url, name)?);
     let location = location(&options);
-    PoolOptions::<DB>::new()
+    pool(PoolOptions::<DB>::new())
         .max_connections(MAX_CONNECTIONS)
         .min_connections(0)
         .acquire_timeout(ACQUIRE_TIMEOUT)

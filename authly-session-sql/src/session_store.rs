@@ -1,5 +1,6 @@
-//! `SessionStore` for every SQL dialect: one statement per operation (listing and signing out
-//! everywhere: one per page of an identity's sessions), bound parameters only.
+//! The operations of every SQL dialect: one statement per operation (listing and signing out
+//! everywhere: one per page of an identity's sessions), bound parameters only. `bounded.rs`
+//! makes them the `SessionStore`, each under the store's timeout.
 
 use std::collections::HashSet;
 
@@ -7,11 +8,13 @@ use authly_session::store_kit::{
     SavePlan, check_expiry, decode_payload, identity_key, is_stored_range, is_valid_handle,
     skip_corrupt, stored_handle,
 };
-use authly_session::{Session, SessionError, SessionInfo, SessionStore};
+use authly_session::{Session, SessionError, SessionInfo};
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 
+use crate::bounded::Unbounded;
+use crate::connection::{Held, failure};
 use crate::statements::{DELETE_EXPIRED_BATCH, IDENTITY_BATCH};
 use crate::{Dialect, SqlStore};
 
@@ -32,9 +35,10 @@ where
     ) -> Result<u64, SessionError> {
         const ATTEMPTS: u32 = 8;
         let mut attempt = 1;
-        loop {
-            match build().execute(&self.writer).await {
-                Ok(done) => return Ok(D::rows_affected(&done)),
+        let mut connection = Held::<D>::acquire(&self.writer, operation).await?;
+        let result = loop {
+            match build().execute(&mut *connection).await {
+                Ok(done) => break Ok(D::rows_affected(&done)),
                 Err(error) if attempt < ATTEMPTS && D::is_retryable(&error) => {
                     tracing::debug!(
                         operation,
@@ -43,9 +47,11 @@ where
                     );
                     attempt += 1;
                 }
-                Err(error) => return Err(SessionError::backend(operation, error)),
+                Err(error) => break Err(failure::<D>(operation, error)),
             }
-        }
+        };
+        connection.release();
+        result
     }
 
     /// One stored session from `row`, whose columns from `first` on are
@@ -114,7 +120,7 @@ where
 }
 
 #[async_trait::async_trait]
-impl<D: Dialect> SessionStore for SqlStore<D>
+impl<D: Dialect> Unbounded for SqlStore<D>
 where
     for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
     <D::Database as Database>::Arguments: IntoArguments<D::Database>,
@@ -126,12 +132,14 @@ where
         let Some(handle) = stored_handle(id) else {
             return Ok(None);
         };
+        let mut connection = Held::<D>::acquire(&self.reader, "load_session").await?;
         let row = sqlx::query(self.statements.load.clone())
             .bind(handle.clone())
             .bind(D::to_expiry(self.clock.now()))
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(|e| SessionError::backend("load_session", e))?;
+            .fetch_optional(&mut *connection)
+            .await;
+        connection.release();
+        let row = row.map_err(|e| failure::<D>("load_session", e))?;
         let Some(row) = row else { return Ok(None) };
         let info = self.decode_row("load_session", &row, 0, handle)?;
         Ok(Some(Session {
@@ -247,15 +255,17 @@ where
         // A session whose expiry moves forward while the pages are read may show up twice.
         let mut seen = HashSet::new();
         loop {
+            let mut connection = Held::<D>::acquire(&self.reader, OPERATION).await?;
             let rows = sqlx::query(self.statements.list.clone())
                 .bind(key.clone())
                 .bind(now.clone())
                 .bind(after_expiry.clone())
                 .bind(after_expiry)
                 .bind(after_handle)
-                .fetch_all(&self.reader)
-                .await
-                .map_err(|e| SessionError::backend(OPERATION, e))?;
+                .fetch_all(&mut *connection)
+                .await;
+            connection.release();
+            let rows = rows.map_err(|e| failure::<D>(OPERATION, e))?;
             let Some(last) = rows.last() else {
                 return Ok(sessions);
             };

@@ -1,9 +1,10 @@
 //! `SqlStore`: a session store on one table of a SQL database.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use authly_session::SessionError;
-use authly_session::store_kit::Clock;
+use authly_session::store_kit::{Clock, OperationTimeout};
 use sqlx::Pool;
 
 use crate::migrate::latest;
@@ -15,8 +16,10 @@ const DEFAULT_TABLE: &str = "authly_sessions";
 
 /// A [`SessionStore`](authly_session::SessionStore) on one table of a SQL database, in dialect `D`.
 ///
-/// Sessions are kept under their handle, never the id. Cheap to clone: clones share the pools
-/// and the prepared SQL.
+/// Sessions are kept under their handle, never the id. Every operation, `migrate` included,
+/// returns within the store's timeout (10 s unless [`SqlStore::with_timeout`] says otherwise),
+/// with [`SessionError::Timeout`] when the database does not answer in time. Cheap to clone:
+/// clones share the pools and the prepared SQL.
 pub struct SqlStore<D: Dialect> {
     pub(crate) writer: Pool<D::Database>,
     pub(crate) reader: Pool<D::Database>,
@@ -26,6 +29,8 @@ pub struct SqlStore<D: Dialect> {
     pub(crate) location: Arc<str>,
     /// The application's clock, which judges expiry (the system clock unless a test shifts it).
     pub(crate) clock: Clock,
+    /// How long one operation may take, waiting for a connection included.
+    pub(crate) timeout: OperationTimeout,
 }
 
 impl<D: Dialect> SqlStore<D> {
@@ -67,9 +72,12 @@ impl<D: Dialect> SqlStore<D> {
     /// # Errors
     ///
     /// [`SessionError::InvalidConfiguration`] when the table records a schema version newer than
-    /// this release knows; [`SessionError::Backend`] when the database refuses a statement.
+    /// this release knows; [`SessionError::Backend`] when the database refuses a statement;
+    /// [`SessionError::Timeout`] when it takes longer than the store's timeout (a migration that
+    /// needs longer, e.g. to index a large table, runs on a store given a longer
+    /// [`SqlStore::with_timeout`]).
     pub async fn migrate(&self) -> Result<(), SessionError> {
-        D::migrate(self, latest(D::MIGRATIONS)).await
+        self.migrate_to(latest(D::MIGRATIONS)).await
     }
 
     /// Brings the table to schema version `version` and no further (never down): what an older
@@ -80,7 +88,9 @@ impl<D: Dialect> SqlStore<D> {
     ///
     /// As [`SqlStore::migrate`].
     pub async fn migrate_to(&self, version: i64) -> Result<(), SessionError> {
-        D::migrate(self, version).await
+        self.timeout
+            .within("migrate", D::migrate(self, version))
+            .await
     }
 
     /// This store on another table of the same database (same pools).
@@ -91,6 +101,7 @@ impl<D: Dialect> SqlStore<D> {
     pub fn on_table(&self, table: &str) -> Result<Self, SessionError> {
         Ok(SqlStore {
             clock: self.clock,
+            timeout: self.timeout,
             ..Self::build(
                 self.writer.clone(),
                 self.reader.clone(),
@@ -106,13 +117,46 @@ impl<D: Dialect> SqlStore<D> {
     ///
     /// ```no_run
     /// # async fn demo(store: authly_session_sql::SqlStore<impl authly_session_sql::Dialect>) {
-    /// use authly_session::store_kit::Clock;
+    /// use authly_session::store_kit::{Clock, OperationTimeout};
     /// let ahead = store.clone().with_clock(Clock::shifted(chrono::Duration::hours(3)));
     /// # drop(ahead);
     /// # }
     /// ```
     pub fn with_clock(self, clock: Clock) -> Self {
         SqlStore { clock, ..self }
+    }
+
+    /// This store giving up on an operation after `timeout` instead of 10 s: the operation then
+    /// returns [`SessionError::Timeout`]. The time covers the whole operation, waiting for a
+    /// pool connection included. Clamped to between 1 ms and one hour
+    /// ([`OperationTimeout::new`]), so no value panics or waits forever.
+    ///
+    /// The pools [`SqlStore::connect`] opens also ask the server to end a statement, or a wait
+    /// for a lock, after 10 s (PostgreSQL `statement_timeout` and `lock_timeout`, MySQL and
+    /// MariaDB `lock_wait_timeout` and `innodb_lock_wait_timeout`), so a statement abandoned by
+    /// a timeout never holds server resources for long; those errors are timeouts too. A
+    /// timeout above 10 s therefore needs a pool of your own ([`SqlStore::new`]) with matching
+    /// server settings. SQLite waits at most 5 s for a lock.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(store: authly_session_sql::SqlStore<impl authly_session_sql::Dialect>) {
+    /// use std::time::Duration;
+    /// let store = store.with_timeout(Duration::from_secs(2));
+    /// assert_eq!(store.timeout(), Duration::from_secs(2));
+    /// # }
+    /// ```
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        SqlStore {
+            timeout: OperationTimeout::new(timeout),
+            ..self
+        }
+    }
+
+    /// How long one operation may take before it returns [`SessionError::Timeout`].
+    pub fn timeout(&self) -> Duration {
+        self.timeout.get()
     }
 
     /// The pool writes go through (the only pool, unless the dialect splits reads off).
@@ -133,6 +177,7 @@ impl<D: Dialect> SqlStore<D> {
             location: Arc::from(format!("table {table}")),
             table: Arc::new(table),
             clock: Clock::system(),
+            timeout: OperationTimeout::DEFAULT,
         }
     }
 }
@@ -146,6 +191,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             statements: self.statements.clone(),
             location: self.location.clone(),
             clock: self.clock,
+            timeout: self.timeout,
         }
     }
 }
@@ -155,6 +201,7 @@ impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
         f.debug_struct("SqlStore")
             .field("database", &D::NAME)
             .field("table", &self.table)
+            .field("timeout", &self.timeout.get())
             .finish_non_exhaustive()
     }
 }

@@ -18,12 +18,12 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use authly_session::store_kit::{SavePlan, SessionRow};
-use authly_session::testing::{self, ServerSwitch, server_url, unique_name};
+use authly_session::testing::{self, FaultProxy, ServerSwitch, server_url, unique_name};
 use authly_session::{Session, SessionError};
 use sqlx::pool::PoolOptions;
 use sqlx::{
-    AssertSqlSafe, ColumnIndex, ConnectOptions, Database, Decode, Encode, Executor, IntoArguments,
-    Pool, QueryBuilder, Row, Type,
+    AssertSqlSafe, ColumnIndex, ConnectOptions, Connection, Database, Decode, Encode, Executor,
+    IntoArguments, Pool, QueryBuilder, Row, Type,
 };
 
 use crate::pool::Options;
@@ -38,6 +38,13 @@ const TEST_POOL_SIZE: u32 = 4;
 /// The store's acquire timeout (5 s) and a margin: no operation may take longer against a
 /// stopped server, nor take longer than this to work again after it is back.
 const FAULT_LIMIT: Duration = Duration::from_secs(10);
+
+/// The store timeout of the bounded-time checks: short, so they take seconds.
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long an operation of a store with [`TEST_TIMEOUT`] may take to give up: the timeout
+/// and a margin for the scheduler.
+pub const TEST_TIMEOUT_BOUND: Duration = Duration::from_secs(3);
 
 /// Expired rows one backlog `INSERT` writes (four parameters each).
 const BACKLOG_ROWS_PER_INSERT: u64 = 5_000;
@@ -149,6 +156,77 @@ where
             D::NAME,
             started.elapsed()
         );
+        Self::drop_table(&store).await;
+    }
+
+    /// Semantic 27 ([`testing::check_bounded_time`]) through a [`FaultProxy`] in front of the
+    /// server at `url`: a store that connected through it, with a timeout of [`TEST_TIMEOUT`],
+    /// has every operation give up with a timeout error within [`TEST_TIMEOUT_BOUND`] while the
+    /// proxy blackholes its connections, and works again once the proxy forwards. Drops the
+    /// table afterwards.
+    ///
+    /// # Panics
+    ///
+    /// When the proxy cannot start, or the store misbehaves.
+    pub async fn check_bounded_time(url: &str) {
+        let (proxy, proxied) = FaultProxy::in_front_of(url).await.expect("start the proxy");
+        let store = SqlStore::<D>::connect(&proxied)
+            .await
+            .expect("connect through the proxy")
+            .on_table(&unique_name("bounded_time"))
+            .expect("valid table name")
+            .with_timeout(TEST_TIMEOUT);
+        store.migrate().await.expect("migrate");
+        println!("{} behind a blackholing proxy:", D::NAME);
+        testing::check_bounded_time(&store, &proxy, TEST_TIMEOUT_BOUND).await;
+        Self::drop_table(&store).await;
+    }
+
+    /// Semantic 27 behind a lock that is never released: while another connection to the server
+    /// at `url` holds the lock that `lock` takes on the store's table (`lock` gets the quoted
+    /// table name and returns the SQL, e.g. `BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE
+    /// MODE`), every operation of a store with a timeout of [`TEST_TIMEOUT`] gives up with a
+    /// timeout error within [`TEST_TIMEOUT_BOUND`] ([`testing::check_bounded_time_with`]); once
+    /// that connection closes, the same store works again. The store opens its own pool
+    /// ([`SqlStore::connect`]), with the server-side limits that brings. Drops the table
+    /// afterwards.
+    ///
+    /// # Panics
+    ///
+    /// When the lock cannot be taken, or the store misbehaves.
+    pub async fn check_lock_held_forever(url: &str, lock: impl FnOnce(&str) -> String) {
+        let store = SqlStore::<D>::connect(url)
+            .await
+            .expect("connect")
+            .on_table(&unique_name("locked"))
+            .expect("valid table name")
+            .with_timeout(TEST_TIMEOUT);
+        store.migrate().await.expect("migrate");
+        let lock = lock(&store.table().quoted(D::QUOTE));
+        let holder = <D::Database as Database>::Connection::connect(url)
+            .await
+            .expect("a connection of its own to hold the lock");
+        // The connection passes from the lock to its release.
+        let slot = std::sync::Mutex::new(Some(holder));
+        let take = || {
+            slot.lock()
+                .expect("not poisoned")
+                .take()
+                .expect("the holder")
+        };
+        let silence = async {
+            let mut holder = take();
+            sqlx::raw_sql(AssertSqlSafe(lock))
+                .execute(&mut holder)
+                .await
+                .expect("take the lock");
+            *slot.lock().expect("not poisoned") = Some(holder);
+        };
+        let answer = async {
+            take().close().await.expect("release the lock");
+        };
+        println!("{} behind a lock held by another connection:", D::NAME);
+        testing::check_bounded_time_with(&store, silence, answer, TEST_TIMEOUT_BOUND).await;
         Self::drop_table(&store).await;
     }
 
@@ -624,9 +702,9 @@ macro_rules! store_tests {
 }
 
 /// Declares the tests every server-backed SQL backend runs: the [`store_tests!`] on fresh
-/// tables, the whole conformance suite, concurrent migration with its recorded version (all
-/// `#[ignore = $needs]`, reading the server's URL from the environment variable named by `$url`;
-/// `foreign:` as for [`store_tests!`]),
+/// tables, the whole conformance suite, concurrent migration with its recorded version, bounded
+/// time behind a blackholing proxy (all `#[ignore = $needs]`, reading the server's URL from the
+/// environment variable named by `$url`; `foreign:` as for [`store_tests!`]),
 /// and, needing no server, table-name validation (`schema_tables`: whether `schema.table` is a
 /// valid name) and the connection errors.
 ///
@@ -652,6 +730,7 @@ macro_rules! server_tests {
         $crate::server_tests!(@each_url $dialect, $url, $needs,
             conformance: conformance,
             migrate_is_idempotent_concurrent_safe_and_records_the_version: check_migrate,
+            every_operation_times_out_on_a_blackholed_connection_and_recovers: check_bounded_time,
         );
 
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,10 @@ use sqlx::sqlite::{Sqlite, SqliteQueryResult};
 
 use crate::connect;
 
+/// SQLite's primary result code `SQLITE_BUSY`: the busy timeout passed while another
+/// connection held the lock.
+const SQLITE_BUSY: i32 = 5;
+
 /// SQLite, as [`SqliteStore`](crate::SqliteStore) speaks it: expiry as integer microseconds
 /// since the epoch, so comparisons are exact and time-zone free.
 #[derive(Debug)]
@@ -78,6 +82,16 @@ impl Dialect for SqliteDialect {
 
     fn from_expiry(value: i64) -> Option<DateTime<Utc>> {
         from_unix_micros(value)
+    }
+
+    /// The connection finishes an abandoned statement by itself, within the busy timeout.
+    const CLOSE_ABANDONED: bool = false;
+
+    fn is_timeout(error: &sqlx::Error) -> bool {
+        let code = error.as_database_error().and_then(|e| e.code());
+        // The code is the extended result code; its low byte is the primary one.
+        code.and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| code & 0xff == SQLITE_BUSY)
     }
 
     fn rows_affected(result: &SqliteQueryResult) -> u64 {

@@ -8,9 +8,16 @@ use crate::SessionStore;
 /// The longest period `spawn_cleanup` waits between rounds: a year.
 const MAX_CLEANUP_PERIOD: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
+/// The least time a round may take before `spawn_cleanup` gives up on it: far more than any
+/// store of this workspace needs (each gives up itself after its operation timeout, 10 s by
+/// default), so only a store without a time limit of its own ever meets it.
+const MIN_ROUND_LIMIT: Duration = Duration::from_secs(60);
+
 /// Runs [`SessionStore::delete_expired`] about every `period` (with up to 10 % random jitter, so
 /// many app instances do not clean at once) until the handle is aborted. Errors are logged with
-/// `tracing`, never fatal: the next round tries again.
+/// `tracing`, never fatal: the next round tries again. A round that has not returned after the
+/// longer of `period` and one minute (a store that hangs without a time limit of its own) is
+/// given up and logged the same way, so one hung call never stops the cleanup.
 ///
 /// Call it from within a Tokio runtime. A zero `period` is treated as one millisecond, and one
 /// longer than a year as a year: no period makes the task panic.
@@ -29,14 +36,19 @@ pub fn spawn_cleanup<S: SessionStore + ?Sized>(
     period: Duration,
 ) -> tokio::task::JoinHandle<()> {
     let period = period.clamp(Duration::from_millis(1), MAX_CLEANUP_PERIOD);
+    let round_limit = period.max(MIN_ROUND_LIMIT);
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(jittered(period)).await;
-            match store.delete_expired().await {
-                Ok(removed) => tracing::debug!(removed, "removed expired sessions"),
-                Err(error) => {
+            match tokio::time::timeout(round_limit, store.delete_expired()).await {
+                Ok(Ok(removed)) => tracing::debug!(removed, "removed expired sessions"),
+                Ok(Err(error)) => {
                     tracing::warn!(%error, "removing expired sessions failed; will retry")
                 }
+                Err(_) => tracing::warn!(
+                    limit = ?round_limit,
+                    "removing expired sessions did not return in time; gave up, will retry"
+                ),
             }
         }
     })
@@ -61,10 +73,12 @@ mod tests {
     use super::*;
     use crate::{Session, SessionError, SessionInfo};
 
-    /// Fails every other call to `delete_expired`, counting the calls.
+    /// Fails every other call to `delete_expired`, counting the calls; with `hang_once`, the
+    /// second call never returns.
     #[derive(Default)]
     struct Flaky {
         calls: AtomicU64,
+        hang_once: bool,
     }
 
     #[async_trait::async_trait]
@@ -86,6 +100,9 @@ mod tests {
         }
         async fn delete_expired(&self) -> Result<u64, SessionError> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.hang_once && n == 1 {
+                std::future::pending::<()>().await;
+            }
             if n.is_multiple_of(2) {
                 Err(SessionError::backend(
                     "delete_expired",
@@ -124,6 +141,24 @@ mod tests {
         let after_abort = store.calls.load(Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(store.calls.load(Ordering::SeqCst), after_abort);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hung_round_is_given_up_and_later_rounds_run() {
+        let store = Arc::new(Flaky {
+            hang_once: true,
+            ..Flaky::default()
+        });
+        let handle = spawn_cleanup(store.clone(), Duration::from_secs(1));
+        // The clock is paused: it jumps over the hung round's limit as soon as all is idle.
+        tokio::time::sleep(MIN_ROUND_LIMIT + Duration::from_secs(10)).await;
+        assert!(
+            store.calls.load(Ordering::SeqCst) >= 5,
+            "cleanup stopped behind a hung delete_expired ({} calls)",
+            store.calls.load(Ordering::SeqCst)
+        );
+        assert!(!handle.is_finished());
+        handle.abort();
     }
 
     #[tokio::test]

@@ -33,6 +33,7 @@ mod session;
 mod session_id;
 mod store;
 mod time;
+mod timeout;
 
 pub mod store_kit;
 #[cfg(feature = "testing")]

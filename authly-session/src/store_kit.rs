@@ -1,5 +1,5 @@
 //! What store implementations share, and applications never need: id and handle validation,
-//! the stored form of a session, and time as stores keep it.
+//! the stored form of a session, time as stores keep it, and the time limit of an operation.
 //!
 //! A backend crate (ours or a third party's) builds on these so that every store validates,
 //! encodes and compares exactly alike; the conformance suite (`testing`) checks the result.
@@ -29,3 +29,4 @@ pub use crate::time::{
     MAX_EXPIRY_MICROS, check_expiry, from_unix_micros, is_stored_range, max_expiry, to_unix_micros,
     truncate_to_micros,
 };
+pub use crate::timeout::OperationTimeout;

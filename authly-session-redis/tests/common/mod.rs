@@ -126,6 +126,11 @@ impl Server {
         for key in self.keys(prefix).await {
             let kind: String = raw.query(redis::cmd("TYPE").arg(&key)).await;
             out.push_str(&format!("{key} ({kind})\n"));
+            if kind == "string" {
+                let value: Vec<u8> = raw.query(redis::cmd("GET").arg(&key)).await;
+                out.push_str(&format!("  {}\n", String::from_utf8_lossy(&value)));
+                continue;
+            }
             let read = match kind.as_str() {
                 "hash" => redis::cmd("HGETALL").arg(&key).clone(),
                 "zset" => redis::cmd("ZRANGE")
@@ -215,17 +220,30 @@ impl Raw {
 /// The documented key names (README, "Key layout"), spelled out independently of the crate.
 pub mod layout {
     use authly_session::testing::{ForeignValue, StoredField};
+    use authly_session_redis::redis;
 
-    /// Writes `value` over its field of the session stored at `key`.
+    /// Writes `value` over its field of the session stored at `key`: a header field (19 bytes,
+    /// the value right-aligned and zero-padded, cut to 19) or the payload after the header.
     pub async fn overwrite(raw: &mut super::Raw, key: &str, value: ForeignValue) {
-        let field = match value.field {
-            StoredField::Payload => "d",
-            StoredField::ExpiresAt => "e",
-            StoredField::CreatedAt => "c",
-            StoredField::LastSeenAt => "l",
+        let stored: Vec<u8> = raw.query(redis::cmd("GET").arg(key)).await;
+        let range = match value.field {
+            StoredField::ExpiresAt => 0..19,
+            StoredField::CreatedAt => 19..38,
+            StoredField::LastSeenAt => 38..57,
+            StoredField::Payload => 121..stored.len(),
             other => panic!("no Redis field for {other:?}"),
         };
-        raw.hset(key, field, value.value).await;
+        let mut text = value.value.as_bytes().to_vec();
+        if value.field != StoredField::Payload {
+            text.truncate(19);
+            let mut padded = vec![b'0'; 19 - text.len()];
+            padded.extend(text);
+            text = padded;
+        }
+        let mut edited = stored;
+        edited.splice(range, text);
+        raw.query::<()>(redis::cmd("SET").arg(key).arg(edited).arg("KEEPTTL"))
+            .await;
     }
 
     pub fn session(prefix: &str, handle: &str) -> String {
@@ -234,10 +252,6 @@ pub mod layout {
 
     pub fn index(prefix: &str, identity_key: &str) -> String {
         format!("{prefix}:{{{}}}:i:{identity_key}", &identity_key[..2])
-    }
-
-    pub fn registry(prefix: &str, identity_key: &str) -> String {
-        format!("{prefix}:{{{}}}:r", &identity_key[..2])
     }
 
     pub fn schema(prefix: &str) -> String {

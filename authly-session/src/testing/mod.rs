@@ -5,8 +5,9 @@
 //! expires keys by itself), plus the helpers for what only the backend can arrange:
 //! [`check_table_names`], [`check_concurrent_migrate`], [`check_isolation`],
 //! [`check_hashed_at_rest`], [`check_corrupted_payload`], [`check_foreign_values`],
-//! [`check_fault_recovery`], [`check_bounded_work`],
-//! [`check_upgrade_in_place`] and [`check_refuses_newer_schema`] and, for SQL stores,
+//! [`check_fault_recovery`], [`check_bounded_work`], [`check_upgrade_in_place`],
+//! [`check_refuses_newer_schema`] and [`check_bounded_time`] (with a [`FaultProxy`] between
+//! store and server) and, for SQL stores,
 //! [`check_expired_backlog`] and [`check_version_recorded`]. A third-party store passes the
 //! same suite. A failed check panics with a message that names the semantic it broke, e.g.
 //! `conformance: semantic 7 (ids are case-sensitive and byte-exact): ...`.
@@ -24,9 +25,11 @@
 
 mod backend;
 mod bounded;
+mod bounded_time;
 mod check;
 mod checks;
 mod context;
+mod fault_proxy;
 mod foreign;
 mod logs;
 mod memory_store;
@@ -43,6 +46,8 @@ pub use bounded::{
     BOUNDED_WORK_SESSIONS, BoundedWork, PROBE_MAX_LIMIT, PROBE_P99_LIMIT, RACE_SESSIONS,
     check_batched_sign_out_races_writes, check_bounded_work, save_concurrently,
 };
+pub use bounded_time::{BoundedTime, RECOVERY_LIMIT, check_bounded_time, check_bounded_time_with};
+pub use fault_proxy::{FaultMode, FaultProxy};
 pub use foreign::{FOREIGN_PAYLOADS, ForeignValue, StoredField, check_foreign_values};
 pub use memory_store::MemoryStore;
 pub use semantic::Semantic;

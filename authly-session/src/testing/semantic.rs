@@ -61,7 +61,7 @@ semantics! {
     UPGRADE = 24: "migrate upgrades the previous schema in place without losing a session";
     CLOCK_SKEW = 25: "an instance on a skewed clock never makes revocation miss a loadable session";
     EXPIRY_RANGE = 26: "an expiry after 9999-12-31 is invalid input; foreign stored values are corrupt data";
-    BOUNDED_TIME = 27: "every operation returns within its timeout and works again once the server answers";
+    BOUNDED_TIME = 27: "every operation returns within its timeout when the server stops answering, and the store works again once it answers";
     BOUNDED_WORK = 28: "no statement or script grows with one identity's sessions: other clients never wait";
 }
 
