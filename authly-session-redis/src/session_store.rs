@@ -8,7 +8,6 @@ use authly_session::store_kit::{
 use authly_session::{Session, SessionError, SessionInfo};
 use chrono::{DateTime, Utc};
 
-use crate::bounded::Unbounded;
 use crate::connection::Connection;
 use crate::error::During;
 use crate::stored::{self, Stored};
@@ -80,9 +79,8 @@ impl RedisStore {
     }
 }
 
-#[async_trait::async_trait]
-impl Unbounded for RedisStore {
-    async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
+impl RedisStore {
+    pub(crate) async fn load(&self, id: &str) -> Result<Option<Session>, SessionError> {
         let Some(handle) = stored_handle(id) else {
             return Ok(None);
         };
@@ -126,22 +124,22 @@ impl Unbounded for RedisStore {
         }))
     }
 
-    async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
+    pub(crate) async fn save(&self, session: &Session) -> Result<(), SessionError> {
         self.write(session, Write::Save).await.map(drop)
     }
 
-    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+    pub(crate) async fn update(&self, session: &Session) -> Result<bool, SessionError> {
         self.write(session, Write::Update).await
     }
 
-    async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
+    pub(crate) async fn delete(&self, id: &str) -> Result<(), SessionError> {
         let Some(handle) = stored_handle(id) else {
             return Ok(());
         };
         self.remove_handle("delete_session", &handle).await
     }
 
-    async fn touch_session(
+    pub(crate) async fn touch(
         &self,
         id: &str,
         expires_at: DateTime<Utc>,
@@ -157,7 +155,7 @@ impl Unbounded for RedisStore {
     /// Redis drops expired session keys by their TTL, so this removes no session and returns 0;
     /// it prunes the expired entries of every identity index that has some (found through the
     /// registry, never by scanning the keyspace).
-    async fn delete_expired(&self) -> Result<u64, SessionError> {
+    pub(crate) async fn purge_expired(&self) -> Result<u64, SessionError> {
         match &self.connection {
             Connection::Single(c) => single::sweep(c, &self.keys).await?,
             Connection::Cluster(c) => cluster::sweep(c, &self.keys).await?,
@@ -165,7 +163,7 @@ impl Unbounded for RedisStore {
         Ok(0)
     }
 
-    async fn list_identity_sessions(
+    pub(crate) async fn list(
         &self,
         provider_id: &str,
         external_id: &str,
@@ -186,14 +184,14 @@ impl Unbounded for RedisStore {
         Ok(sessions)
     }
 
-    async fn delete_session_by_handle(&self, handle: &str) -> Result<(), SessionError> {
+    pub(crate) async fn delete_by_handle(&self, handle: &str) -> Result<(), SessionError> {
         if !is_valid_handle(handle) {
             return Ok(());
         }
         self.remove_handle("delete_session_by_handle", handle).await
     }
 
-    async fn delete_identity_sessions(
+    pub(crate) async fn sign_out(
         &self,
         provider_id: &str,
         external_id: &str,
