@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 
-use crate::bounded::Unbounded;
 use crate::connection::{Held, failure};
 use crate::statements::{DELETE_EXPIRED_BATCH, IDENTITY_BATCH};
 use crate::{Dialect, SqlStore};
@@ -119,8 +118,7 @@ where
     }
 }
 
-#[async_trait::async_trait]
-impl<D: Dialect> Unbounded for SqlStore<D>
+impl<D: Dialect> SqlStore<D>
 where
     for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
     <D::Database as Database>::Arguments: IntoArguments<D::Database>,
@@ -128,7 +126,7 @@ where
     for<'r> &'r str: Decode<'r, D::Database> + Type<D::Database>,
     usize: ColumnIndex<<D::Database as Database>::Row>,
 {
-    async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
+    pub(crate) async fn load(&self, id: &str) -> Result<Option<Session>, SessionError> {
         let Some(handle) = stored_handle(id) else {
             return Ok(None);
         };
@@ -152,7 +150,7 @@ where
         }))
     }
 
-    async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
+    pub(crate) async fn save(&self, session: &Session) -> Result<(), SessionError> {
         match SavePlan::new(session, self.clock.now())? {
             SavePlan::Remove { handle } => self.remove("save_session", &handle).await?,
             SavePlan::Upsert(row) => {
@@ -171,7 +169,7 @@ where
         Ok(())
     }
 
-    async fn update_session(&self, session: &Session) -> Result<bool, SessionError> {
+    pub(crate) async fn update(&self, session: &Session) -> Result<bool, SessionError> {
         let now = self.clock.now();
         match SavePlan::new(session, now)? {
             SavePlan::Remove { handle } => self.end_live("update_session", &handle, now).await,
@@ -192,14 +190,14 @@ where
         }
     }
 
-    async fn delete_session(&self, id: &str) -> Result<(), SessionError> {
+    pub(crate) async fn delete(&self, id: &str) -> Result<(), SessionError> {
         match stored_handle(id) {
             Some(handle) => self.remove("delete_session", &handle).await,
             None => Ok(()),
         }
     }
 
-    async fn touch_session(
+    pub(crate) async fn touch(
         &self,
         id: &str,
         expires_at: DateTime<Utc>,
@@ -225,7 +223,7 @@ where
         Ok(touched == 1)
     }
 
-    async fn delete_expired(&self) -> Result<u64, SessionError> {
+    pub(crate) async fn purge_expired(&self) -> Result<u64, SessionError> {
         let now = self.clock.now();
         let mut removed = 0;
         loop {
@@ -241,7 +239,7 @@ where
         }
     }
 
-    async fn list_identity_sessions(
+    pub(crate) async fn list(
         &self,
         provider_id: &str,
         external_id: &str,
@@ -302,14 +300,14 @@ where
         }
     }
 
-    async fn delete_session_by_handle(&self, handle: &str) -> Result<(), SessionError> {
+    pub(crate) async fn delete_by_handle(&self, handle: &str) -> Result<(), SessionError> {
         if !is_valid_handle(handle) {
             return Ok(());
         }
         self.remove("delete_session_by_handle", handle).await
     }
 
-    async fn delete_identity_sessions(
+    pub(crate) async fn sign_out(
         &self,
         provider_id: &str,
         external_id: &str,
