@@ -71,6 +71,22 @@ impl Keys {
     }
 }
 
+impl Keys {
+    /// A `SCAN MATCH` pattern for every identity index of the prefix (glob characters in the
+    /// prefix escaped).
+    pub(crate) fn index_pattern(&self) -> String {
+        let mut pattern = String::with_capacity(self.prefix.len() + 16);
+        for c in self.prefix.chars() {
+            if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push_str(":{??}:i:*");
+        pattern
+    }
+}
+
 /// The shard of an identity key: its first two hex digits.
 fn shard_of(identity_key: &str) -> &str {
     identity_key.get(..2).unwrap_or(identity_key)
@@ -94,6 +110,15 @@ fn prefix_problem(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_pattern_escapes_the_prefix() {
+        assert_eq!(Keys::new("app").unwrap().index_pattern(), "app:{??}:i:*");
+        assert_eq!(
+            Keys::new("a*b?[c]\\").unwrap().index_pattern(),
+            "a\\*b\\?\\[c\\]\\\\:{??}:i:*"
+        );
+    }
 
     #[test]
     fn names_follow_the_documented_layout() {

@@ -29,6 +29,7 @@ mod scripts;
 mod session_store;
 mod store;
 mod stored;
+mod sweep;
 mod touch;
 mod walk;
 mod write;

@@ -20,17 +20,13 @@ macro_rules! script {
 
 /// A session key a plain `GET` cannot read (a hash of schema version 1 or 2), as a string.
 pub(crate) static READ: LazyLock<Script> = script!("read.lua");
-/// Single node: write a session and raise its index entry, atomically.
-pub(crate) static SAVE: LazyLock<Script> = script!("save.lua");
 /// Replace a live session, keeping its `created_at` (and on a single node, raise its index).
 pub(crate) static UPDATE: LazyLock<Script> = script!("update.lua");
 /// Move or end a live session's expiry (and on a single node, its index entry).
 pub(crate) static TOUCH: LazyLock<Script> = script!("touch.lua");
-/// Single node: read a page of an identity's sessions, dropping stale index entries.
-pub(crate) static LIST_PAGE: LazyLock<Script> = script!("list_page.lua");
 /// Delete the given sessions of an identity (and on a single node, their index entries).
 pub(crate) static SIGN_OUT: LazyLock<Script> = script!("sign_out.lua");
-/// Cluster: drop index entries past the grace by the server's clock.
+/// Drop index entries past the grace by the server's clock.
 pub(crate) static PRUNE: LazyLock<Script> = script!("prune.lua");
 /// Read the keyspace's schema version and bring it up to date.
 pub(crate) static SCHEMA: LazyLock<Script> = script!("schema.lua");

@@ -52,10 +52,10 @@ impl SessionStore for RedisStore {
         self.timeout.within("touch_session", touch).await
     }
 
-    /// Redis drops expired session keys by itself, and an identity index goes 5 minutes after
-    /// its last session; listings and sign-outs drop stale entries. Nothing is left to do:
-    /// returns 0.
+    /// Redis drops expired session keys by itself, so this removes no session and returns 0;
+    /// it prunes the identity indexes of entries long past (see `sweep.rs`).
     async fn delete_expired(&self) -> Result<u64, SessionError> {
+        self.timeout.within("delete_expired", self.sweep()).await?;
         Ok(0)
     }
 

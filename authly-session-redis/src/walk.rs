@@ -1,11 +1,9 @@
-//! Listing and "sign out everywhere": walks over an identity's index a page (about 1,000 entries)
-//! per command, so no command's work grows with the identity's session count.
-//!
-//! On a single node a script reads (or deletes) a page of sessions and drops the index entries
-//! that no longer lead to one of the identity's sessions: every write there is atomic, so a
-//! missing session is gone for good. On a cluster the sessions live in other slots; each is read
-//! (or deleted) on its own, all of a page in flight at once, and index entries go only once their
-//! score is 5 minutes past by the server's clock.
+//! Listing and "sign out everywhere": walks over an identity's index a `ZSCAN` page (about
+//! 1,000 entries) at a time, reading (or deleting) the page's sessions all in flight at once, so
+//! no command's work grows with the identity's session count. Index entries are never removed
+//! on the way: a save of the same session racing the walk could lose its entry. They go once
+//! their score is 5 minutes past by the server's clock (`PRUNE`, run after each walk and by
+//! `delete_expired`), when the index key expires, or never matter: every reader verifies them.
 
 use std::collections::HashSet;
 
@@ -13,7 +11,6 @@ use authly_session::SessionError;
 use futures_util::future::try_join_all;
 
 use crate::RedisStore;
-use crate::connection::Connection;
 use crate::error::{During, is_wrong_type};
 use crate::scripts::{self, PAGE, PRUNE_GRACE_MICROS};
 use crate::stored;
@@ -55,25 +52,12 @@ impl RedisStore {
     ) -> Result<Vec<(String, Vec<u8>)>, SessionError> {
         const OPERATION: &str = "list_identity_sessions";
         let index = self.keys.index(identity_key);
-        let fallback = self.fallback_time().await?;
         let mut found = Vec::new();
         let (mut cursor, mut seen) = (0, HashSet::new());
         loop {
             let (next, handles) = self.scan(OPERATION, &index, cursor, &mut seen).await?;
-            let page = match self.connection {
-                Connection::Single(_) => {
-                    self.list_page(&index, identity_key, &fallback, handles)
-                        .await?
-                }
-                Connection::Cluster(_) => {
-                    try_join_all(handles.into_iter().map(|handle| self.read(handle)))
-                        .await?
-                        .into_iter()
-                        .flatten()
-                        .collect()
-                }
-            };
-            for (handle, value) in page {
+            let page = try_join_all(handles.into_iter().map(|handle| self.read(handle))).await?;
+            for (handle, value) in page.into_iter().flatten() {
                 if stored::owner(self.keys.context(), &value).ok() == Some(identity_key.as_bytes())
                 {
                     found.push((handle, value));
@@ -84,48 +68,8 @@ impl RedisStore {
             }
             cursor = next;
         }
-        if let Connection::Cluster(_) = self.connection {
-            scripts::PRUNE
-                .key(&index)
-                .arg(PRUNE_GRACE_MICROS)
-                .arg(PAGE)
-                .invoke_async::<()>(&mut self.connection.clone())
-                .await
-                .during(OPERATION)?;
-        }
+        self.prune(OPERATION, &index).await?;
         Ok(found)
-    }
-
-    /// Single node: the stored sessions of `handles` that belong to `identity_key`; the others'
-    /// index entries are dropped.
-    async fn list_page(
-        &self,
-        index: &str,
-        identity_key: &str,
-        fallback: &str,
-        handles: Vec<String>,
-    ) -> Result<Vec<(String, Vec<u8>)>, SessionError> {
-        if handles.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut page = scripts::LIST_PAGE.key(index);
-        for handle in &handles {
-            page.key(self.keys.session(handle));
-        }
-        page.arg(identity_key).arg(fallback).arg(&handles);
-        let flat: Vec<Vec<u8>> = page
-            .invoke_async(&mut self.connection.clone())
-            .await
-            .during("list_identity_sessions")?;
-        let mut pairs = Vec::with_capacity(flat.len() / 2);
-        let mut flat = flat.into_iter();
-        while let (Some(handle), Some(value)) = (flat.next(), flat.next()) {
-            let handle = String::from_utf8(handle).map_err(|_| {
-                SessionError::corrupt(self.keys.context(), "an index entry is not UTF-8")
-            })?;
-            pairs.push((handle, value));
-        }
-        Ok(pairs)
     }
 
     /// The session stored under `handle`, if any: a `GET`, or for a hash of schema version 1
@@ -160,60 +104,43 @@ impl RedisStore {
         let index = self.keys.index(identity_key);
         let fallback = self.fallback_time().await?;
         let mut deleted = 0;
-        match self.connection {
-            // Each page's entries go with their sessions: take the first page until none is left.
-            Connection::Single(_) => loop {
-                let handles: Vec<String> = redis::cmd("ZRANGE")
-                    .arg(&index)
-                    .arg(0)
-                    .arg(PAGE - 1)
-                    .query_async(&mut self.connection.clone())
-                    .await
-                    .during(OPERATION)?;
-                if handles.is_empty() {
-                    return Ok(deleted);
+        let (mut cursor, mut seen) = (0, HashSet::new());
+        loop {
+            let (next, handles) = self.scan(OPERATION, &index, cursor, &mut seen).await?;
+            let counts = try_join_all(handles.iter().map(|handle| {
+                let mut connection = self.connection.clone();
+                let mut sign_out = scripts::SIGN_OUT.key(self.keys.session(handle));
+                sign_out.arg(identity_key).arg(&fallback);
+                async move {
+                    sign_out
+                        .invoke_async::<u64>(&mut connection)
+                        .await
+                        .during(OPERATION)
                 }
-                let mut sign_out = scripts::SIGN_OUT.key(&index);
-                for handle in &handles {
-                    sign_out.key(self.keys.session(handle));
-                }
-                sign_out
-                    .arg(identity_key)
-                    .arg(&fallback)
-                    .arg("index")
-                    .arg(&handles);
-                deleted += sign_out
-                    .invoke_async::<u64>(&mut self.connection.clone())
-                    .await
-                    .during(OPERATION)?;
-            },
-            Connection::Cluster(_) => {
-                let (mut cursor, mut seen) = (0, HashSet::new());
-                loop {
-                    let (next, handles) = self.scan(OPERATION, &index, cursor, &mut seen).await?;
-                    let counts = try_join_all(handles.iter().map(|handle| {
-                        let mut connection = self.connection.clone();
-                        let mut sign_out = scripts::SIGN_OUT.key(self.keys.session(handle));
-                        sign_out
-                            .arg(identity_key)
-                            .arg(&fallback)
-                            .arg("sessions")
-                            .arg(handle);
-                        async move {
-                            sign_out
-                                .invoke_async::<u64>(&mut connection)
-                                .await
-                                .during(OPERATION)
-                        }
-                    }))
-                    .await?;
-                    deleted += counts.into_iter().sum::<u64>();
-                    if next == 0 {
-                        return Ok(deleted);
-                    }
-                    cursor = next;
-                }
+            }))
+            .await?;
+            deleted += counts.into_iter().sum::<u64>();
+            if next == 0 {
+                self.prune(OPERATION, &index).await?;
+                return Ok(deleted);
             }
+            cursor = next;
         }
+    }
+
+    /// Removes at most a page of `index`'s entries whose score is more than the grace in the
+    /// past by the server's clock; how many.
+    pub(crate) async fn prune(
+        &self,
+        operation: &'static str,
+        index: &str,
+    ) -> Result<u64, SessionError> {
+        scripts::PRUNE
+            .key(index)
+            .arg(PRUNE_GRACE_MICROS)
+            .arg(PAGE)
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .during(operation)
     }
 }

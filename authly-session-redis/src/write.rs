@@ -1,6 +1,7 @@
-//! Save and update: the session's string and its index entry. On a single node both change in
-//! one atomic step; on a cluster the index entry is raised first, then the session written, so
-//! a crash between the two leaves only a harmless index entry.
+//! Save and update: the session's string and its index entry. The index entry is raised first,
+//! then the session written, so a failure between the two leaves only a harmless index entry.
+//! On a single node both go in one round trip (a connection's commands run in order); on a
+//! cluster, where they live in different slots, in two.
 
 use authly_session::SessionError;
 use authly_session::store_kit::{SessionRow, to_unix_micros};
@@ -71,30 +72,15 @@ impl RedisStore {
         const OPERATION: &str = "save_session";
         let w = Written::new(self, row);
         let mut connection = self.connection.clone();
-        if std::env::var_os("AUTHLY_SAVE_SCRIPT").is_some() {
-            if let Connection::Single(_) = connection {
-                return scripts::SAVE
-                    .key(&w.session)
-                    .key(&w.index)
-                    .arg(&w.value)
-                    .arg(w.expire_ms)
-                    .arg(&w.handle)
-                    .arg(w.score)
-                    .arg(w.index_until_ms)
-                    .invoke_async::<()>(&mut connection)
-                    .await
-                    .during(OPERATION);
-            }
-        }
         let mut pipe = redis::pipe();
         raise(&mut pipe, &w.index, &w.handle, w.score, w.index_until_ms);
+        // One server runs a connection's commands in order: one round trip. A cluster keeps the
+        // index in another slot: raise it first, then write the session.
         if let Connection::Cluster(_) = connection {
             pipe.query_async::<()>(&mut connection)
                 .await
                 .during(OPERATION)?;
             pipe = redis::pipe();
-        } else if std::env::var_os("AUTHLY_SAVE_PLAIN").is_none() {
-            pipe.atomic();
         }
         pipe.cmd("SET")
             .arg(&w.session)
