@@ -92,14 +92,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ik = identity_key(&session.identity.provider_id, &session.identity.external_id);
         index_bytes += usage(&mut raw, &format!("{prefix}:{{{}}}:i:{ik}", &ik[..2])).await;
     }
-    let mut registry_bytes = 0;
-    for shard in 0..256 {
-        registry_bytes += usage(&mut raw, &format!("{prefix}:{{{shard:02x}}}:r")).await;
-    }
     let per = |bytes: u64| bytes as f64 / USERS as f64;
     println!("{USERS} identities with one 30-day session each, identity JSON {payload} bytes:");
     println!(
-        "  session hash          {:7.0} bytes per session",
+        "  session string        {:7.0} bytes per session",
         per(session_bytes)
     );
     println!(
@@ -107,12 +103,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         per(index_bytes)
     );
     println!(
-        "  registry (256 shards) {:7.0} bytes per identity",
-        per(registry_bytes)
-    );
-    println!(
         "  total                 {:7.0} bytes per session",
-        per(session_bytes + index_bytes + registry_bytes)
+        per(session_bytes + index_bytes)
     );
     println!(
         "  used_memory grew by   {:7.0} bytes per session (with keyspace and expiry tables; noisy on a busy server)",
@@ -134,8 +126,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         one as f64 / DEVICES as f64
     );
 
+    // Sign-out everywhere leaves index entries behind until their expiry plus the grace:
+    // remove the example's keys outright.
     for session in sessions.iter().chain(&devices) {
         store.delete_session(&session.id).await?;
+        let ik = identity_key(&session.identity.provider_id, &session.identity.external_id);
+        redis::cmd("UNLINK")
+            .arg(format!("{prefix}:{{{}}}:i:{ik}", &ik[..2]))
+            .query_async::<()>(&mut raw)
+            .await?;
     }
+    redis::cmd("UNLINK")
+        .arg(format!("{prefix}:schema"))
+        .query_async::<()>(&mut raw)
+        .await?;
     Ok(())
 }
