@@ -1,10 +1,11 @@
 //! Redis and Redis Cluster session store for authly-session.
 //!
-//! [`RedisStore`] keeps each session in a hash under its handle (never its id) with a TTL, so
-//! Redis itself drops expired sessions, and indexes sessions per identity in a sorted set for
-//! "where am I signed in" and "sign out everywhere". On a single server every operation is one
-//! round trip and atomic (one Lua script or command); on a Redis Cluster every command touches
-//! one slot. The crate's README describes the key layout, memory use and cluster behaviour.
+//! [`RedisStore`] keeps each session in one string under its handle (never its id) that expires
+//! at the session's `expires_at`, so Redis itself drops expired sessions and a load is one
+//! `GET`, and indexes sessions per identity in a sorted set for "where am I signed in" and "sign
+//! out everywhere". Every command touches one key slot, on a single server and on a Redis
+//! Cluster alike. The crate's README describes the key layout, what each operation costs, memory
+//! use and cluster behaviour.
 //!
 //! # Examples
 //!

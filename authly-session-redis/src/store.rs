@@ -17,8 +17,9 @@ pub const DEFAULT_PREFIX: &str = "authly_session";
 
 /// A [`SessionStore`](authly_session::SessionStore) in Redis: a single server or a Redis Cluster.
 ///
-/// Sessions live under their handle (never the id) in hashes whose TTL Redis enforces itself;
-/// each identity has a sorted-set index for "where am I signed in" and "sign out everywhere".
+/// Sessions live under their handle (never the id) in strings that Redis expires at their
+/// `expires_at`; each identity has a sorted-set index for "where am I signed in" and "sign out
+/// everywhere".
 /// The README of this crate describes the key layout, memory use and cluster behaviour.
 ///
 /// Every operation, `migrate` included, returns within the store's timeout (10 s unless
@@ -166,11 +167,12 @@ impl RedisStore {
         })
     }
 
-    /// Records this prefix's schema version (2) in `{prefix}:schema`, upgrading a keyspace
-    /// written by version 1 in place: its sessions stay as they are and read with empty
-    /// metadata and the time of the upgrade as `created_at` and `last_seen_at` (see the README).
-    /// Idempotent and safe from many processes at once (one atomic script). Optional: the first
-    /// read of a version-1 session records the upgrade itself.
+    /// Records this prefix's schema version (3) in `{prefix}:schema`, upgrading a keyspace
+    /// written by version 1 or 2 in place: their sessions (hashes) stay as they are, are read as
+    /// they were written (a version-1 session with empty metadata and the time of the first
+    /// upgrade as `created_at` and `last_seen_at`), and are rewritten as strings by touch and
+    /// update (see the README). Idempotent and safe from many processes at once (one atomic
+    /// script). Optional: the first operation that needs the upgrade time records it.
     ///
     /// # Errors
     ///

@@ -279,7 +279,7 @@ async fn a_version_1_keyspace_is_upgraded_in_place(server: Server) {
 }
 
 /// Semantic 24 from schema version 2: its sessions are hashes (`d`, `e`, `k`, `c`, `l`) indexed by
-/// expiry beside a registry, with version 2 recorded. After `migrate()` they load exactly
+/// expiry, with version 2 recorded. After `migrate()` they load exactly
 /// (metadata and times included), list, touch (rewritten as strings), update and sign out.
 async fn a_version_2_keyspace_is_read_and_rewritten_in_place(server: Server) {
     let store = server.store().await;
