@@ -148,12 +148,24 @@ mod tests {
         assert!(allowed(Method::POST, &[("sec-fetch-site", "none")]));
         assert!(allowed(Method::POST, &[]));
         assert!(!allowed(Method::POST, &[("sec-fetch-site", "cross-site")]));
-        assert!(!allowed(Method::DELETE, &[host, ("origin", "https://evil.example")]));
-        assert!(allowed(Method::PUT, &[host, ("origin", "https://app.example")]));
+        assert!(!allowed(
+            Method::DELETE,
+            &[host, ("origin", "https://evil.example")]
+        ));
+        assert!(allowed(
+            Method::PUT,
+            &[host, ("origin", "https://app.example")]
+        ));
         assert!(!allowed(Method::PATCH, &[host, ("origin", "null")]));
         let friend = ("origin", "https://friend.example");
-        assert!(allowed(Method::POST, &[host, ("sec-fetch-site", "cross-site"), friend]));
+        assert!(allowed(
+            Method::POST,
+            &[host, ("sec-fetch-site", "cross-site"), friend]
+        ));
         let sibling = ("origin", "https://other.app.example");
-        assert!(!allowed(Method::POST, &[host, ("sec-fetch-site", "same-site"), sibling]));
+        assert!(!allowed(
+            Method::POST,
+            &[host, ("sec-fetch-site", "same-site"), sibling]
+        ));
     }
 }

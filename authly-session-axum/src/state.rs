@@ -102,7 +102,9 @@ impl RequestState {
 
     /// The slot, even if a handler panicked while holding it (every write leaves it whole).
     pub(crate) fn slot(&self) -> MutexGuard<'_, Slot> {
-        self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The session the handler left, if any.
