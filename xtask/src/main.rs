@@ -1,10 +1,12 @@
 //! Project automation for authly-session.
 //!
 //! - `cargo xtask test [--backend NAME]...` runs the workspace tests with every selected backend
-//!   against a real server: the one an `AUTHLY_TEST_*` variable names, or else a container.
+//!   against a real server: the one an `AUTHLY_TEST_*` variable names, or else a container; the
+//!   SQLite run includes the browser test (headless Chromium through chromedriver).
 //! - `cargo xtask bench ...` measures each store beside its raw driver.
 
 mod bench;
+mod browser;
 mod cargo;
 mod cli;
 mod test;

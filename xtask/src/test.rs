@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every selected backend's tests against a real server, ignored
 //! (server-backed) tests included, then the fault tests (which stop and start each server) after
-//! all the others.
+//! all the others. The SQLite run includes the browser test, so it needs Chromium and
+//! chromedriver: without them it fails, saying so.
 
 use authly_test_servers::{Backend, Server};
 
@@ -13,6 +14,12 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
     let mut failed = Vec::new();
     for (backend, server) in servers.iter() {
         println!("xtask: == {backend}: tests");
+        if backend == Backend::Sqlite {
+            match crate::browser::programs() {
+                Ok(programs) => println!("xtask: browser test with {programs:?}"),
+                Err(missing) => failed.push(format!("{backend} tests: {missing}")),
+            }
+        }
         if !cargo_test(backend, server, None)? {
             failed.push(format!("{backend} tests"));
         }
