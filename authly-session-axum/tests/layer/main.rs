@@ -7,4 +7,5 @@ mod csrf;
 mod devices;
 mod expiry;
 mod fixation;
+mod identity;
 mod store_errors;
