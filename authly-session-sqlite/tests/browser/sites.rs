@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::Path;
 use axum::response::Html;
 use axum::routing::get;
 
@@ -16,12 +17,16 @@ pub async fn serve(router: Router) -> SocketAddr {
     address
 }
 
-/// A page that, once opened, posts a form to `target` at once, as a hostile site would.
-pub fn attacker(target: &str) -> Router {
-    let page = format!(
-        "<!doctype html><html><body><h1>You won a prize</h1>\
-         <form id=\"f\" method=\"post\" action=\"{target}\"><input name=\"username\" value=\"mallory\"></form>\
-         <script>document.getElementById('f').submit()</script></body></html>"
-    );
-    Router::new().route("/", get(move || async move { Html(page) }))
+/// A hostile site: `/ACTION` is a page that, once opened, posts a form to `target`'s `/ACTION`
+/// at once (with `username=mallory`, for a sign-in).
+pub fn attacker(target: String) -> Router {
+    let page = move |Path(action): Path<String>| async move {
+        Html(format!(
+            "<!doctype html><html><body><h1>You won a prize</h1>\
+             <form id=\"f\" method=\"post\" action=\"{target}/{action}\">\
+             <input type=\"hidden\" name=\"username\" value=\"mallory\"></form>\
+             <script>document.getElementById('f').submit()</script></body></html>"
+        ))
+    };
+    Router::new().route("/{action}", get(page))
 }
