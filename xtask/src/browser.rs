@@ -28,7 +28,8 @@ pub fn programs() -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
     for program in &PROGRAMS {
-        match locate(program, std::env::var_os(program.variable), &path) {
+        let variable = std::env::var_os(program.variable).filter(|v| !v.is_empty());
+        match locate(program, variable, &path) {
             Some(location) => found.push(location),
             None => missing.push(format!("{} (or {})", program.names[0], program.variable)),
         }

@@ -86,11 +86,12 @@ fn tested_as(backend: Backend) -> Backend {
 }
 
 /// The crates whose tests cover `backend`; the embedded run covers the crates that need no
-/// server, tooling included.
+/// server (the axum layer and the browser test included), tooling included.
 fn packages(backend: Backend) -> &'static [&'static str] {
     match backend {
         Backend::Sqlite => &[
             "authly-session",
+            "authly-session-axum",
             "authly-session-sqlite",
             "authly-test-servers",
             "authly-bench",
@@ -155,8 +156,8 @@ mod tests {
         let args = cargo_args(Backend::Sqlite, false).join(" ");
         assert!(
             args.starts_with(
-                "test -p authly-session -p authly-session-sqlite -p authly-test-servers \
-                 -p authly-bench -p xtask --all-features"
+                "test -p authly-session -p authly-session-axum -p authly-session-sqlite \
+                 -p authly-test-servers -p authly-bench -p xtask --all-features"
             ),
             "{args}"
         );

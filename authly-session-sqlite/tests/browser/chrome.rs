@@ -115,7 +115,7 @@ async fn answers(address: &str) -> bool {
 
 /// The program the variable names, else the first of `names` found on `PATH`.
 fn program(variable: &str, names: &[&str]) -> PathBuf {
-    if let Some(path) = std::env::var_os(variable) {
+    if let Some(path) = std::env::var_os(variable).filter(|path| !path.is_empty()) {
         return PathBuf::from(path);
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
