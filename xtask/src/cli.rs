@@ -16,9 +16,10 @@ backends: sqlite, postgres, mysql, mariadb, redis, redis-cluster (default: all; 
 
 Each server backend uses the server its variable names (AUTHLY_TEST_POSTGRES_URL, AUTHLY_TEST_MYSQL_URL,
 AUTHLY_TEST_MARIADB_URL, AUTHLY_TEST_REDIS_URL, AUTHLY_TEST_REDIS_CLUSTER_URLS) or else starts a container.
-Server-backed tests run with --include-ignored, and so does the browser test of the sqlite backend, which
-needs chromium and chromedriver (AUTHLY_TEST_CHROMIUM, AUTHLY_TEST_CHROMEDRIVER, else found on PATH). Fault tests stop and start each server: with a variable URL
-they need AUTHLY_TEST_<NAME>_STOP and AUTHLY_TEST_<NAME>_START; --no-faults leaves them out, and says so.";
+Server-backed tests run with --include-ignored, and so does the sqlite backend's browser test, which needs
+chromium and chromedriver (AUTHLY_TEST_CHROMIUM, AUTHLY_TEST_CHROMEDRIVER, else found on PATH). Fault tests
+stop and start each server: with a variable URL they need AUTHLY_TEST_<NAME>_STOP and AUTHLY_TEST_<NAME>_START;
+--no-faults leaves them out, and says so.";
 
 /// What xtask was asked to do.
 #[derive(Debug, PartialEq)]

@@ -20,6 +20,7 @@ use std::io::Write;
 use authly_session::SessionStore;
 use authly_session_axum::{CROSS_SITE_REFUSED_BODY, SessionConfig};
 use authly_session_sqlite::SqliteStore;
+use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
 /// Numbered lines on stderr, written directly so that the test harness does not hold them back.
@@ -74,35 +75,34 @@ async fn two_browsers_sign_in_sign_out_a_device_resist_a_cross_site_post_and_sig
     }
 
     first.goto(&format!("{app}/sessions")).await.unwrap();
-    let devices = devices(&first).await;
-    assert_eq!(devices.len(), 2, "{devices:?}");
+    let listed = devices(&first).await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
     assert_eq!(
-        devices
+        listed
             .iter()
             .filter(|d| d.contains("(this device)"))
             .count(),
         1
     );
-    for device in &devices {
+    for device in &listed {
         assert!(device.contains(", signed in ") && device.contains(", last active "));
     }
-    log.say(format!("first lists its devices: {devices:#?}"));
+    log.say(format!("first lists its devices: {listed:#?}"));
     let rows = first.find_all(Locator::Css("li")).await.unwrap();
     let mut signed_out = false;
     for row in rows {
         if !row.text().await.unwrap().contains("(this device)") {
-            row.find(Locator::Css("button"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            submit(&first, row.find(Locator::Css("button")).await.unwrap()).await;
             signed_out = true;
             break;
         }
     }
     assert!(signed_out, "a row for the other device");
-    let left = devices_after_navigation(&first, &format!("{app}/sessions")).await;
+    assert_eq!(
+        first.current_url().await.unwrap().as_str(),
+        format!("{app}/sessions")
+    );
+    let left = devices(&first).await;
     assert_eq!(left.len(), 1, "{left:?}");
     assert!(left[0].contains("(this device)"));
     log.say(format!("first signs the other device out; left: {left:?}"));
@@ -144,12 +144,7 @@ async fn two_browsers_sign_in_sign_out_a_device_resist_a_cross_site_post_and_sig
     log.say("first is still signed in, second still signed out, no session for mallory");
 
     let everywhere = Locator::Css("form[action='/sign-out-everywhere'] button");
-    first.find(everywhere).await.unwrap().click().await.unwrap();
-    first
-        .wait()
-        .for_element(Locator::Css("input[name=username]"))
-        .await
-        .unwrap();
+    submit(&first, first.find(everywhere).await.unwrap()).await;
     assert_eq!(heading(&first).await, "Sign in");
     first.goto(&format!("{app}/sessions")).await.unwrap();
     assert_eq!(
@@ -177,12 +172,7 @@ async fn sign_in(browser: &Client, username: &str) {
         .unwrap();
     field.send_keys(username).await.unwrap();
     let button = Locator::Css("form[action='/sign-in'] button");
-    browser.find(button).await.unwrap().click().await.unwrap();
-    browser
-        .wait()
-        .for_element(Locator::Css("a[href='/sessions']"))
-        .await
-        .unwrap();
+    submit(browser, browser.find(button).await.unwrap()).await;
 }
 
 /// The page's `<h1>`.
@@ -207,10 +197,16 @@ async fn devices(browser: &Client) -> Vec<String> {
     rows
 }
 
-/// The sessions page once the browser is back on `url` after a form post.
-async fn devices_after_navigation(browser: &Client, url: &str) -> Vec<String> {
-    wait_for_url(browser, url).await;
-    devices(browser).await
+/// Clicks a form's button and waits until the page it leads to has loaded: a new document,
+/// told apart from the old one by a mark the old one carries.
+async fn submit(browser: &Client, button: Element) {
+    browser
+        .execute("window.beforeSubmit = true", Vec::new())
+        .await
+        .unwrap();
+    button.click().await.unwrap();
+    let loaded = "return window.beforeSubmit === undefined && document.readyState === 'complete'";
+    wait_until(browser, loaded, "the form's reply to load").await;
 }
 
 /// The HTTP status of the page's own navigation (Chromium's Navigation Timing).
@@ -242,11 +238,22 @@ async fn cookie_hidden_from_scripts(browser: &Client, name: &str) -> String {
     }
 }
 
-/// Waits (at most 30 s) until the browser is on `url`.
+/// Waits until the browser has loaded `url`.
 async fn wait_for_url(browser: &Client, url: &str) {
+    let loaded = format!("return location.href === {url:?} && document.readyState === 'complete'");
+    wait_until(browser, &loaded, url).await;
+}
+
+/// Waits (at most 30 s) until `script` returns true in the page; an error (a navigation under
+/// way) counts as not yet.
+async fn wait_until(browser: &Client, script: &str, what: &str) {
     let started = std::time::Instant::now();
-    while browser.current_url().await.unwrap().as_str() != url {
-        assert!(started.elapsed().as_secs() < 30, "never got to {url}");
+    while !browser
+        .execute(script, Vec::new())
+        .await
+        .is_ok_and(|v| v == true)
+    {
+        assert!(started.elapsed().as_secs() < 30, "waited 30 s for {what}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
