@@ -31,9 +31,11 @@ pub(crate) enum CookieUpdate {
     Remove,
 }
 
-/// The `Set-Cookie` header for `id`, living until `expires_at`.
+/// The `Set-Cookie` header for `id`, living until `expires_at` (rounded up to the second: the
+/// browser may keep the cookie a moment longer, never drop it before the session ends).
 fn set_cookie(config: &SessionConfig, id: &str, expires_at: DateTime<Utc>) -> String {
-    let seconds = (expires_at - Utc::now()).num_seconds().max(0);
+    let millis = (expires_at - Utc::now()).num_milliseconds().max(0);
+    let seconds = millis.saturating_add(999) / 1000;
     let mut cookie = base(config, id.to_owned());
     cookie.set_max_age(cookie::time::Duration::seconds(seconds));
     cookie.to_string()
