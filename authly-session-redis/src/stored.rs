@@ -65,20 +65,8 @@ pub(crate) fn decode(
     handle: String,
     value: &[u8],
 ) -> Result<SessionInfo, SessionError> {
-    let field = |range: Range<usize>, what: &str| -> Result<DateTime<Utc>, SessionError> {
-        value
-            .get(range)
-            .and_then(|digits| std::str::from_utf8(digits).ok())
-            .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|digits| digits.parse::<i64>().ok())
-            .and_then(from_unix_micros)
-            .filter(|time| is_stored_range(*time))
-            .ok_or_else(|| {
-                SessionError::corrupt(
-                    context,
-                    format!("{what} is not a time between 1970 and 9999 in unix microseconds"),
-                )
-            })
+    let field = |range: Range<usize>, what: &str| {
+        decode_time(context, value.get(range).unwrap_or_default(), what)
     };
     let expires_at = field(EXPIRES_AT, "expires_at")?;
     let created_at = field(CREATED_AT, "created_at")?;
@@ -98,11 +86,11 @@ pub(crate) fn decode(
     })
 }
 
-/// A time field of the schema record: unix microseconds as decimal text.
+/// A time as the header and the schema record keep it: unix microseconds in decimal digits.
 ///
 /// # Errors
 ///
-/// [`SessionError::CorruptData`] naming `context` when it is not one.
+/// [`SessionError::CorruptData`] naming `context` unless it is one between 1970 and 9999.
 pub(crate) fn decode_time(
     context: &str,
     value: &[u8],
@@ -110,6 +98,7 @@ pub(crate) fn decode_time(
 ) -> Result<DateTime<Utc>, SessionError> {
     std::str::from_utf8(value)
         .ok()
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|text| text.parse::<i64>().ok())
         .and_then(from_unix_micros)
         .filter(|time| is_stored_range(*time))

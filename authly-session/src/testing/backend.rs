@@ -2,16 +2,15 @@
 //! stopping the server. Each backend's tests call these with what only it can provide.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
-use chrono::Utc;
 use futures_util::future::join_all;
 use tracing::instrument::WithSubscriber;
 
 use super::check::Check;
 use super::context::{Ctx, run_tag};
 use super::logs::{LogCapture, assert_no_id_logged};
+use super::operations::every_operation;
 use super::semantic::{Semantic, ensure, ok};
 use crate::{Identity, Session, SessionError, SessionStore, session_handle};
 
@@ -341,8 +340,6 @@ async fn fault_recovery(
     let _ = store.delete_session(&session.id).await;
 }
 
-type Op<'a> = Pin<Box<dyn Future<Output = Result<(), SessionError>> + Send + 'a>>;
-
 /// Every operation of the trait on `session` (and its identity and handle), all at once, each
 /// with its name and its outcome.
 ///
@@ -354,41 +351,8 @@ async fn every_operation_bounded<S: SessionStore>(
     session: &Session,
     limit: Duration,
 ) -> Vec<(&'static str, Result<(), SessionError>)> {
-    let id = session.id.as_str();
-    let handle = session_handle(id);
-    let later = Utc::now() + chrono::Duration::hours(2);
-    let (p, e) = (
-        session.identity.provider_id.as_str(),
-        session.identity.external_id.as_str(),
-    );
-    let operations: [(&'static str, Op<'_>); 8] = [
-        (
-            "load_session",
-            Box::pin(async { store.load_session(id).await.map(drop) }),
-        ),
-        ("save_session", store.save_session(session)),
-        (
-            "touch_session",
-            Box::pin(async { store.touch_session(id, later).await.map(drop) }),
-        ),
-        ("delete_session", store.delete_session(id)),
-        (
-            "delete_expired",
-            Box::pin(async { store.delete_expired().await.map(drop) }),
-        ),
-        (
-            "list_identity_sessions",
-            Box::pin(async { store.list_identity_sessions(p, e).await.map(drop) }),
-        ),
-        (
-            "delete_session_by_handle",
-            store.delete_session_by_handle(&handle),
-        ),
-        (
-            "delete_identity_sessions",
-            Box::pin(async { store.delete_identity_sessions(p, e).await.map(drop) }),
-        ),
-    ];
+    let handle = session_handle(&session.id);
+    let operations = every_operation(store, session, &handle);
     join_all(operations.into_iter().map(|(name, operation)| async move {
         match tokio::time::timeout(limit, operation).await {
             Ok(result) => (name, result),

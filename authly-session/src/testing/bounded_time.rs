@@ -3,16 +3,15 @@
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use tracing::instrument::WithSubscriber;
 
 use super::check::Check;
 use super::context::Ctx;
 use super::fault_proxy::{FaultMode, FaultProxy};
 use super::logs::{LogCapture, assert_no_id_logged};
+use super::operations::every_operation;
 use super::semantic::{Semantic, ensure};
 use crate::{SessionError, SessionStore, session_handle};
 
@@ -115,8 +114,6 @@ pub async fn check_bounded_time_with<S: SessionStore>(
     measured
 }
 
-type Op<'a> = Pin<Box<dyn Future<Output = Result<(), SessionError>> + Send + 'a>>;
-
 /// [`check_bounded_time_with`]'s steps; the ids it uses go to `ctx`, for the log check.
 async fn bounded_time<S: SessionStore>(
     ctx: &Ctx<()>,
@@ -132,41 +129,8 @@ async fn bounded_time<S: SessionStore>(
     silence.await;
 
     let id = session.id.as_str();
-    let handle = session_handle(id);
-    let later = Utc::now() + chrono::Duration::hours(2);
-    let (p, e) = (identity.provider_id.as_str(), identity.external_id.as_str());
-    let operations: [(&'static str, Op<'_>); 9] = [
-        (
-            "load_session",
-            Box::pin(async { store.load_session(id).await.map(drop) }),
-        ),
-        ("save_session", store.save_session(&session)),
-        (
-            "update_session",
-            Box::pin(async { store.update_session(&session).await.map(drop) }),
-        ),
-        (
-            "touch_session",
-            Box::pin(async { store.touch_session(id, later).await.map(drop) }),
-        ),
-        ("delete_session", store.delete_session(id)),
-        (
-            "delete_expired",
-            Box::pin(async { store.delete_expired().await.map(drop) }),
-        ),
-        (
-            "list_identity_sessions",
-            Box::pin(async { store.list_identity_sessions(p, e).await.map(drop) }),
-        ),
-        (
-            "delete_session_by_handle",
-            store.delete_session_by_handle(&handle),
-        ),
-        (
-            "delete_identity_sessions",
-            Box::pin(async { store.delete_identity_sessions(p, e).await.map(drop) }),
-        ),
-    ];
+    let handle = session_handle(&session.id);
+    let operations = every_operation(store, &session, &handle);
     let mut time_to_error = Vec::with_capacity(operations.len());
     for (name, operation) in operations {
         let started = Instant::now();

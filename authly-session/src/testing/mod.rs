@@ -33,6 +33,7 @@ mod fault_proxy;
 mod foreign;
 mod logs;
 mod memory_store;
+mod operations;
 mod semantic;
 mod server_switch;
 mod upgrade;
