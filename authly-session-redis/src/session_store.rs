@@ -2,8 +2,8 @@
 //! validation and the application's clock; the README's table says what each one costs.
 
 use authly_session::store_kit::{
-    SavePlan, check_expiry, identity_key, is_valid_handle, skip_corrupt, stored_handle,
-    to_unix_micros,
+    SavePlan, check_expiry, identity_key, is_valid_handle, session_from, skip_corrupt,
+    stored_handle, to_unix_micros,
 };
 use authly_session::{Session, SessionError, SessionInfo, SessionStore};
 use chrono::{DateTime, Utc};
@@ -104,14 +104,7 @@ impl RedisStore {
         if info.expires_at <= self.clock.now() {
             return Ok(None);
         }
-        Ok(Some(Session {
-            id: id.to_owned(),
-            identity: info.identity,
-            created_at: info.created_at,
-            last_seen_at: info.last_seen_at,
-            expires_at: info.expires_at,
-            metadata: info.metadata,
-        }))
+        Ok(Some(session_from(id, info)))
     }
 
     async fn save(&self, session: &Session) -> Result<(), SessionError> {

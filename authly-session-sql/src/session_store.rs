@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use authly_session::store_kit::{
     SavePlan, check_expiry, decode_payload, identity_key, is_stored_range, is_valid_handle,
-    skip_corrupt, stored_handle,
+    session_from, skip_corrupt, stored_handle,
 };
 use authly_session::{Session, SessionError, SessionInfo};
 use chrono::{DateTime, Utc};
@@ -140,14 +140,7 @@ where
         let row = row.map_err(|e| failure::<D>("load_session", e))?;
         let Some(row) = row else { return Ok(None) };
         let info = self.decode_row("load_session", &row, 0, handle)?;
-        Ok(Some(Session {
-            id: id.to_owned(),
-            identity: info.identity,
-            created_at: info.created_at,
-            last_seen_at: info.last_seen_at,
-            expires_at: info.expires_at,
-            metadata: info.metadata,
-        }))
+        Ok(Some(session_from(id, info)))
     }
 
     pub(crate) async fn save(&self, session: &Session) -> Result<(), SessionError> {

@@ -37,3 +37,34 @@ pub fn skip_corrupt<T>(
         Err(error) => Err(error),
     }
 }
+
+/// The session `id` names, as a store read it back (`info`, whose handle is `id`'s): what
+/// `load_session` returns.
+///
+/// # Examples
+///
+/// ```
+/// use authly_session::store_kit::session_from;
+/// use authly_session::{Identity, Session, SessionInfo, session_handle};
+///
+/// let saved = Session::new(Identity::new("github", "1"), chrono::Duration::hours(1));
+/// let info = SessionInfo {
+///     handle: session_handle(&saved.id),
+///     identity: saved.identity.clone(),
+///     created_at: saved.created_at,
+///     last_seen_at: saved.last_seen_at,
+///     expires_at: saved.expires_at,
+///     metadata: saved.metadata.clone(),
+/// };
+/// assert_eq!(session_from(&saved.id, info).identity, saved.identity);
+/// ```
+pub fn session_from(id: &str, info: crate::SessionInfo) -> crate::Session {
+    crate::Session {
+        id: id.to_owned(),
+        identity: info.identity,
+        created_at: info.created_at,
+        last_seen_at: info.last_seen_at,
+        expires_at: info.expires_at,
+        metadata: info.metadata,
+    }
+}

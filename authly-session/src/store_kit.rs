@@ -21,7 +21,7 @@
 
 pub use crate::clock::Clock;
 pub use crate::handle::{is_valid_handle, sha256_hex, stored_handle};
-pub use crate::listing::skip_corrupt;
+pub use crate::listing::{session_from, skip_corrupt};
 pub use crate::record::{MAX_PAYLOAD_BYTES, Payload, decode_payload, encode_payload, identity_key};
 pub use crate::save_plan::{SavePlan, SessionRow};
 pub use crate::session_id::{MAX_SESSION_ID_LEN, is_valid_session_id, validate_session_id};

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
-use crate::store_kit::{Clock, SavePlan, SessionRow, check_expiry, is_valid_session_id};
+use crate::store_kit::{
+    Clock, SavePlan, SessionRow, check_expiry, is_valid_session_id, session_from,
+};
 use crate::{Session, SessionError, SessionInfo, SessionStore, session_handle};
 
 /// A [`SessionStore`] in a `HashMap`, keyed by handle like every real store. Nothing survives the
@@ -89,16 +91,8 @@ fn stored(session: &Session, row: SessionRow) -> SessionInfo {
 #[async_trait::async_trait]
 impl SessionStore for MemoryStore {
     async fn load_session(&self, id: &str) -> Result<Option<Session>, SessionError> {
-        Ok(
-            Self::live(&mut self.map(), id, self.clock.now()).map(|info| Session {
-                id: id.to_owned(),
-                identity: info.identity.clone(),
-                created_at: info.created_at,
-                last_seen_at: info.last_seen_at,
-                expires_at: info.expires_at,
-                metadata: info.metadata.clone(),
-            }),
-        )
+        Ok(Self::live(&mut self.map(), id, self.clock.now())
+            .map(|info| session_from(id, info.clone())))
     }
 
     async fn save_session(&self, session: &Session) -> Result<(), SessionError> {
