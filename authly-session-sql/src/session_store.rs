@@ -26,7 +26,8 @@ where
     usize: ColumnIndex<<D::Database as Database>::Row>,
 {
     /// Runs the write `build` makes, again while the dialect calls its failure retryable (at most
-    /// 8 tries); returns the rows it affected.
+    /// 8 tries, after a short random pause that grows with each try, so two writers that
+    /// deadlocked do not meet again at once); returns the rows it affected.
     async fn write<'q>(
         &self,
         operation: &str,
@@ -44,6 +45,7 @@ where
                         attempt,
                         "transient write failure, running the statement again"
                     );
+                    tokio::time::sleep(retry_pause(attempt)).await;
                     attempt += 1;
                 }
                 Err(error) => break Err(failure::<D>(operation, error)),
@@ -320,4 +322,16 @@ where
             }
         }
     }
+}
+
+/// How long a write waits before its try number `attempt + 1`: a random pause of up to
+/// 2^`attempt` ms (capped at 64 ms), so that the writers a deadlock pitted against each other
+/// spread out instead of colliding again.
+fn retry_pause(attempt: u32) -> std::time::Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let ceiling_micros = 1_000u64 << attempt.min(6);
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    std::time::Duration::from_micros(random % ceiling_micros + 100)
 }
