@@ -3,7 +3,8 @@
 use authly_session::SessionError;
 use authly_session_sql::pool::{Options, open_pool_with, server_location};
 use authly_session_sql::{
-    Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
+    Dialect, IDENTITY_BATCH, PerRow, Placeholder, Pools, SqlStore, Statements, TableName,
+    run_migrations,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::Executor;
@@ -36,6 +37,7 @@ impl Dialect for MySqlDialect {
     type Database = MySql;
     type Expiry = NaiveDateTime;
     const NAME: &'static str = "MySQL";
+    const PLACEHOLDER: Placeholder = Placeholder::Question;
     const QUOTE: char = '`';
     authly_session_sql::migration_files!();
     const READ_VERSION: &'static str =
@@ -56,18 +58,26 @@ impl Dialect for MySqlDialect {
             ),
             // VALUES(col) is the form MySQL 8 and MariaDB both accept (MySQL 8.0.20+ also has a
             // row alias, which MariaDB lacks).
-            upsert: format!(
-                "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) \
-                 VALUES (?, ?, ?, ?, ?, ?) \
+            upsert: PerRow {
+                head: format!(
+                    "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) VALUES "
+                ),
+                width: 6,
+                tail: " \
                  ON DUPLICATE KEY UPDATE identity_key = VALUES(identity_key), data = VALUES(data), \
                  created_at = VALUES(created_at), last_seen_at = VALUES(last_seen_at), \
                  expires_at = VALUES(expires_at)"
-            ),
+                    .to_owned(),
+            },
             update: format!(
                 "UPDATE {t} SET identity_key = ?, data = ?, last_seen_at = ?, expires_at = ? \
                  WHERE handle = ? AND expires_at > ?"
             ),
-            delete: format!("DELETE FROM {t} WHERE handle = ?"),
+            delete: PerRow {
+                head: format!("DELETE FROM {t} WHERE handle IN ("),
+                width: 1,
+                tail: ")".to_owned(),
+            },
             // sqlx connects with CLIENT_FOUND_ROWS, so a matched row counts even when the new
             // expiry equals the old one.
             touch: format!(

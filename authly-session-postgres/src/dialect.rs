@@ -3,7 +3,8 @@
 use authly_session::SessionError;
 use authly_session_sql::pool::{Options, SERVER_STATEMENT_LIMIT, open_pool_with, server_location};
 use authly_session_sql::{
-    Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
+    Dialect, IDENTITY_BATCH, PerRow, Placeholder, Pools, SqlStore, Statements, TableName,
+    run_migrations,
 };
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgQueryResult, Postgres};
@@ -29,6 +30,7 @@ impl Dialect for PostgresDialect {
     type Database = Postgres;
     type Expiry = PgTimestamp;
     const NAME: &'static str = "PostgreSQL";
+    const PLACEHOLDER: Placeholder = Placeholder::Dollar;
     const QUOTE: char = '"';
     authly_session_sql::migration_files!();
     const READ_VERSION: &'static str =
@@ -47,18 +49,26 @@ impl Dialect for PostgresDialect {
                 "SELECT data, created_at, last_seen_at, expires_at FROM {t} \
                  WHERE handle = $1 AND expires_at > $2"
             ),
-            upsert: format!(
-                "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
+            upsert: PerRow {
+                head: format!(
+                    "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) VALUES "
+                ),
+                width: 6,
+                tail: " \
                  ON CONFLICT (handle) DO UPDATE SET identity_key = EXCLUDED.identity_key, \
                  data = EXCLUDED.data, created_at = EXCLUDED.created_at, \
                  last_seen_at = EXCLUDED.last_seen_at, expires_at = EXCLUDED.expires_at"
-            ),
+                    .to_owned(),
+            },
             update: format!(
                 "UPDATE {t} SET identity_key = $1, data = $2, last_seen_at = $3, expires_at = $4 \
                  WHERE handle = $5 AND expires_at > $6"
             ),
-            delete: format!("DELETE FROM {t} WHERE handle = $1"),
+            delete: PerRow {
+                head: format!("DELETE FROM {t} WHERE handle IN ("),
+                width: 1,
+                tail: ")".to_owned(),
+            },
             touch: format!(
                 "UPDATE {t} SET expires_at = $1, last_seen_at = $2 WHERE handle = $3 AND expires_at > $4"
             ),

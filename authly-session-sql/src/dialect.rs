@@ -6,7 +6,7 @@ use authly_session::SessionError;
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Decode, Encode, Pool, Type};
 
-use crate::{Migration, SqlStore, Statements, TableName};
+use crate::{Migration, Placeholder, SqlStore, Statements, TableName};
 
 /// The pools a store runs on: writes through `writer`, reads through `reader` (the same pool,
 /// unless the database gains from splitting them, as SQLite does).
@@ -46,6 +46,14 @@ pub trait Dialect: Sized + Send + Sync + 'static {
 
     /// The character this database quotes identifiers with (`"` or `` ` ``).
     const QUOTE: char;
+
+    /// How this database's statements write bound parameters.
+    const PLACEHOLDER: Placeholder;
+
+    /// How many coalesced write rounds may run at once (see [`SqlStore`]'s write coalescing):
+    /// each holds one connection while it runs. Two by default, so one round's statement is
+    /// on the wire while the next is being gathered; one where the database has a single writer.
+    const WRITE_ROUNDS: usize = 2;
 
     /// The schema, oldest version first: the files of the backend crate's `migrations/`.
     const MIGRATIONS: &'static [Migration];

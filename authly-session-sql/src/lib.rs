@@ -8,10 +8,12 @@
 //! statement. Table names pass one validator, [`TableName`], before any SQL is built.
 
 mod bounded;
+mod coalesce;
 mod connection;
 mod dialect;
 mod migrate;
 pub mod pool;
+mod retry;
 mod session_store;
 mod statements;
 mod store;
@@ -21,7 +23,9 @@ pub mod testing;
 
 pub use dialect::{Dialect, Pools};
 pub use migrate::{Migration, latest, run_migrations};
-pub use statements::{DELETE_EXPIRED_BATCH, IDENTITY_BATCH, Statements};
+pub use statements::{
+    DELETE_EXPIRED_BATCH, IDENTITY_BATCH, MAX_ROWS_PER_STATEMENT, PerRow, Placeholder, Statements,
+};
 pub use store::SqlStore;
 pub use table_name::TableName;
 

@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 
+use crate::coalesce::Write;
 use crate::connection::{Held, failure};
+use crate::retry::write_with_retry;
 use crate::statements::{DELETE_EXPIRED_BATCH, IDENTITY_BATCH};
 use crate::{Dialect, SqlStore};
 
@@ -25,34 +27,13 @@ where
     for<'r> &'r str: Decode<'r, D::Database> + Type<D::Database>,
     usize: ColumnIndex<<D::Database as Database>::Row>,
 {
-    /// Runs the write `build` makes, again while the dialect calls its failure retryable (at most
-    /// 8 tries, after a short random pause that grows with each try, so two writers that
-    /// deadlocked do not meet again at once); returns the rows it affected.
+    /// Runs the write `build` makes on the writer pool, retried as [`write_with_retry`] says.
     async fn write<'q>(
         &self,
         operation: &str,
         build: impl Fn() -> Query<'q, D::Database, <D::Database as Database>::Arguments>,
     ) -> Result<u64, SessionError> {
-        const ATTEMPTS: u32 = 8;
-        let mut attempt = 1;
-        let mut connection = Held::<D>::acquire(&self.writer, operation).await?;
-        let result = loop {
-            match build().execute(&mut *connection).await {
-                Ok(done) => break Ok(D::rows_affected(&done)),
-                Err(error) if attempt < ATTEMPTS && D::is_retryable(&error) => {
-                    tracing::debug!(
-                        operation,
-                        attempt,
-                        "transient write failure, running the statement again"
-                    );
-                    tokio::time::sleep(retry_pause(attempt)).await;
-                    attempt += 1;
-                }
-                Err(error) => break Err(failure::<D>(operation, error)),
-            }
-        };
-        connection.release();
-        result
+        write_with_retry::<D>(&self.writer, operation, build).await
     }
 
     /// One stored session from `row`, whose columns from `first` on are
@@ -93,13 +74,15 @@ where
         })
     }
 
-    /// Deletes the session stored under `handle`, whatever its expiry.
-    async fn remove(&self, operation: &str, handle: &str) -> Result<(), SessionError> {
-        self.write(operation, || {
-            sqlx::query(self.statements.delete.clone()).bind(handle.to_owned())
-        })
-        .await
-        .map(drop)
+    /// Deletes the session stored under `handle`, whatever its expiry (a coalesced write).
+    async fn remove(&self, operation: &'static str, handle: String) -> Result<(), SessionError> {
+        let write = Write::Delete(handle);
+        self.writes.submit(operation, write, self.deadline()).await
+    }
+
+    /// When an operation starting now runs out of time.
+    fn deadline(&self) -> tokio::time::Instant {
+        tokio::time::Instant::now() + self.timeout.get()
     }
 
     /// Ends the live session with this handle; whether it was live.
@@ -147,21 +130,14 @@ where
 
     pub(crate) async fn save(&self, session: &Session) -> Result<(), SessionError> {
         match SavePlan::new(session, self.clock.now())? {
-            SavePlan::Remove { handle } => self.remove("save_session", &handle).await?,
+            SavePlan::Remove { handle } => self.remove("save_session", handle).await,
             SavePlan::Upsert(row) => {
-                self.write("save_session", || {
-                    sqlx::query(self.statements.upsert.clone())
-                        .bind(row.handle.clone())
-                        .bind(row.identity_key.clone())
-                        .bind(row.payload.clone())
-                        .bind(D::to_expiry(row.created_at))
-                        .bind(D::to_expiry(row.last_seen_at))
-                        .bind(D::to_expiry(row.expires_at))
-                })
-                .await?;
+                let write = Write::Upsert(row);
+                self.writes
+                    .submit("save_session", write, self.deadline())
+                    .await
             }
         }
-        Ok(())
     }
 
     pub(crate) async fn update(&self, session: &Session) -> Result<bool, SessionError> {
@@ -187,7 +163,7 @@ where
 
     pub(crate) async fn delete(&self, id: &str) -> Result<(), SessionError> {
         match stored_handle(id) {
-            Some(handle) => self.remove("delete_session", &handle).await,
+            Some(handle) => self.remove("delete_session", handle).await,
             None => Ok(()),
         }
     }
@@ -299,7 +275,8 @@ where
         if !is_valid_handle(handle) {
             return Ok(());
         }
-        self.remove("delete_session_by_handle", handle).await
+        self.remove("delete_session_by_handle", handle.to_owned())
+            .await
     }
 
     pub(crate) async fn sign_out(
@@ -322,16 +299,4 @@ where
             }
         }
     }
-}
-
-/// How long a write waits before its try number `attempt + 1`: a random pause of up to
-/// 2^`attempt` ms (capped at 64 ms), so that the writers a deadlock pitted against each other
-/// spread out instead of colliding again.
-fn retry_pause(attempt: u32) -> std::time::Duration {
-    use std::hash::{BuildHasher, Hasher};
-    let ceiling_micros = 1_000u64 << attempt.min(6);
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    std::time::Duration::from_micros(random % ceiling_micros + 100)
 }

@@ -7,6 +7,7 @@ use authly_session::SessionError;
 use authly_session::store_kit::{Clock, OperationTimeout};
 use sqlx::Pool;
 
+use crate::coalesce::Coalescer;
 use crate::migrate::latest;
 use crate::statements::{DELETE_EXPIRED_BATCH, Prepared};
 use crate::{Dialect, TableName};
@@ -31,6 +32,8 @@ pub struct SqlStore<D: Dialect> {
     pub(crate) clock: Clock,
     /// How long one operation may take, waiting for a connection included.
     pub(crate) timeout: OperationTimeout,
+    /// The queue saves and deletes go through, shared by clones on the same table.
+    pub(crate) writes: Arc<Coalescer<D>>,
 }
 
 impl<D: Dialect> SqlStore<D> {
@@ -170,10 +173,15 @@ impl<D: Dialect> SqlStore<D> {
     }
 
     fn build(writer: Pool<D::Database>, reader: Pool<D::Database>, table: TableName) -> Self {
+        let statements = Arc::new(Prepared::new(
+            D::statements(&table, DELETE_EXPIRED_BATCH),
+            D::PLACEHOLDER,
+        ));
         SqlStore {
+            writes: Arc::new(Coalescer::new(writer.clone(), statements.clone())),
             writer,
             reader,
-            statements: Arc::new(D::statements(&table, DELETE_EXPIRED_BATCH).into()),
+            statements,
             location: Arc::from(format!("table {table}")),
             table: Arc::new(table),
             clock: Clock::system(),
@@ -192,6 +200,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             location: self.location.clone(),
             clock: self.clock,
             timeout: self.timeout,
+            writes: self.writes.clone(),
         }
     }
 }

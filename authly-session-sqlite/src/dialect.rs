@@ -3,7 +3,8 @@
 use authly_session::SessionError;
 use authly_session::store_kit::{from_unix_micros, to_unix_micros};
 use authly_session_sql::{
-    Dialect, IDENTITY_BATCH, Pools, SqlStore, Statements, TableName, run_migrations,
+    Dialect, IDENTITY_BATCH, PerRow, Placeholder, Pools, SqlStore, Statements, TableName,
+    run_migrations,
 };
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{Sqlite, SqliteQueryResult};
@@ -23,6 +24,7 @@ impl Dialect for SqliteDialect {
     type Database = Sqlite;
     type Expiry = i64;
     const NAME: &'static str = "SQLite";
+    const PLACEHOLDER: Placeholder = Placeholder::NumberedQuestion;
     const QUOTE: char = '"';
     authly_session_sql::migration_files!();
     const READ_VERSION: &'static str =
@@ -41,18 +43,26 @@ impl Dialect for SqliteDialect {
                 "SELECT data, created_at, last_seen_at, expires_at FROM {t} \
                  WHERE handle = ?1 AND expires_at > ?2"
             ),
-            upsert: format!(
-                "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+            upsert: PerRow {
+                head: format!(
+                    "INSERT INTO {t} (handle, identity_key, data, created_at, last_seen_at, expires_at) VALUES "
+                ),
+                width: 6,
+                tail: " \
                  ON CONFLICT (handle) DO UPDATE SET identity_key = excluded.identity_key, \
                  data = excluded.data, created_at = excluded.created_at, \
                  last_seen_at = excluded.last_seen_at, expires_at = excluded.expires_at"
-            ),
+                    .to_owned(),
+            },
             update: format!(
                 "UPDATE {t} SET identity_key = ?1, data = ?2, last_seen_at = ?3, expires_at = ?4 \
                  WHERE handle = ?5 AND expires_at > ?6"
             ),
-            delete: format!("DELETE FROM {t} WHERE handle = ?1"),
+            delete: PerRow {
+                head: format!("DELETE FROM {t} WHERE handle IN ("),
+                width: 1,
+                tail: ")".to_owned(),
+            },
             touch: format!(
                 "UPDATE {t} SET expires_at = ?1, last_seen_at = ?2 WHERE handle = ?3 AND expires_at > ?4"
             ),

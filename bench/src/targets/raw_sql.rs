@@ -45,8 +45,8 @@ impl<D: Dialect> RawSql<D> {
             reader,
             writer,
             load: sql(statements.load),
-            upsert: sql(statements.upsert),
-            delete: sql(statements.delete),
+            upsert: sql(statements.upsert.render(1, D::PLACEHOLDER)),
+            delete: sql(statements.delete.render(1, D::PLACEHOLDER)),
             context: format!("table {table}"),
         }
     }

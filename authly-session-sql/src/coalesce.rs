@@ -1,0 +1,322 @@
+//! Coalesced writes: the saves and deletes that arrive while a write is in flight queue, and the
+//! next round sends them together, one multi-row statement per kind.
+//!
+//! - A write that finds a round free goes out at once, alone: no added wait at low load.
+//! - A round holds at most one write per handle, and a write waits while an earlier write to
+//!   its handle is queued or in flight, so writes to one handle run in the order they arrived.
+//! - Each caller gets its own result, and only after the statement carrying its write has
+//!   committed (every statement runs in autocommit). When a multi-row statement fails (and a
+//!   retry cannot help), each of its writes runs again on its own, so one bad write fails only
+//!   its own caller.
+//! - Rounds run in tasks of their own: a caller that gives up (its timeout passed, its future
+//!   was dropped) never cancels the writes of others. A write whose caller gave up before its
+//!   round started is not sent.
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use authly_session::SessionError;
+use authly_session::store_kit::SessionRow;
+use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+
+use crate::Dialect;
+use crate::retry::write_with_retry;
+use crate::statements::{MAX_ROWS_PER_STATEMENT, Prepared};
+
+/// One write a round can carry.
+pub(crate) enum Write {
+    /// Insert or replace this row.
+    Upsert(SessionRow),
+    /// Remove the session with this handle, whatever its expiry.
+    Delete(String),
+}
+
+impl Write {
+    fn handle(&self) -> &str {
+        match self {
+            Write::Upsert(row) => &row.handle,
+            Write::Delete(handle) => handle,
+        }
+    }
+}
+
+/// A write waiting for its round, with where its result goes.
+struct Pending {
+    write: Write,
+    /// The caller's operation (`save_session`), named in its errors.
+    operation: &'static str,
+    /// When the caller stops waiting.
+    deadline: Instant,
+    reply: oneshot::Sender<Result<(), SessionError>>,
+}
+
+/// What the queue holds between rounds.
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<Pending>,
+    /// Handles of the writes in rounds now running.
+    in_flight: HashSet<String>,
+    /// Rounds now running.
+    rounds: usize,
+}
+
+impl Queue {
+    /// The next round: the waiting writes, in order, whose handle is neither in flight nor
+    /// already in this round (nor held back behind an earlier write to it), at most
+    /// [`MAX_ROWS_PER_STATEMENT`]. Writes whose caller gave up are dropped unsent.
+    fn take_round(&mut self) -> Vec<Pending> {
+        let now = Instant::now();
+        let mut round = Vec::new();
+        let mut held_back = VecDeque::new();
+        let mut handles: HashSet<String> = HashSet::new();
+        while let Some(pending) = self.waiting.pop_front() {
+            if pending.reply.is_closed() || pending.deadline <= now {
+                continue;
+            }
+            let handle = pending.write.handle();
+            if round.len() == MAX_ROWS_PER_STATEMENT
+                || self.in_flight.contains(handle)
+                || handles.contains(handle)
+            {
+                // Later writes to this handle stay behind this one.
+                handles.insert(handle.to_owned());
+                held_back.push_back(pending);
+            } else {
+                handles.insert(handle.to_owned());
+                round.push(pending);
+            }
+        }
+        self.waiting = held_back;
+        for pending in &round {
+            self.in_flight.insert(pending.write.handle().to_owned());
+        }
+        round
+    }
+}
+
+/// The write queue of one table: saves and deletes go through it (see the module docs).
+pub(crate) struct Coalescer<D: Dialect> {
+    writer: Pool<D::Database>,
+    statements: Arc<Prepared>,
+    queue: Mutex<Queue>,
+}
+
+impl<D: Dialect> Coalescer<D> {
+    /// A queue writing through `writer` with `statements`.
+    pub(crate) fn new(writer: Pool<D::Database>, statements: Arc<Prepared>) -> Self {
+        Coalescer {
+            writer,
+            statements,
+            queue: Mutex::new(Queue::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // The queue is consistent between statements: a panic elsewhere leaves nothing half done.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<D: Dialect> Coalescer<D>
+where
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+    <D::Database as Database>::Arguments: IntoArguments<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
+{
+    /// Queues `write` and waits for its result; gives up at `deadline` with
+    /// [`SessionError::Timeout`] (the write is then sent only if its round had started).
+    pub(crate) async fn submit(
+        self: &Arc<Self>,
+        operation: &'static str,
+        write: Write,
+        deadline: Instant,
+    ) -> Result<(), SessionError> {
+        let (reply, result) = oneshot::channel();
+        let round = {
+            let mut queue = self.lock();
+            queue.waiting.push_back(Pending {
+                write,
+                operation,
+                deadline,
+                reply,
+            });
+            self.start_round(&mut queue)
+        };
+        if let Some(round) = round {
+            self.spawn(round);
+        }
+        let timeout = || SessionError::Timeout {
+            context: operation.to_owned(),
+        };
+        match tokio::time::timeout_at(deadline, result).await {
+            Ok(Ok(result)) => result,
+            // The round's task ended without answering: it ran out of time.
+            Ok(Err(_)) | Err(_) => Err(timeout()),
+        }
+    }
+
+    /// A round to start now, if one is free and a write can go.
+    fn start_round(&self, queue: &mut Queue) -> Option<Vec<Pending>> {
+        if queue.rounds >= D::WRITE_ROUNDS.max(1) {
+            return None;
+        }
+        let round = queue.take_round();
+        if round.is_empty() {
+            return None;
+        }
+        queue.rounds += 1;
+        Some(round)
+    }
+
+    /// Runs `round` in a task of its own.
+    fn spawn(self: &Arc<Self>, round: Vec<Pending>) {
+        // Boxed: a round may start another, and the task's type cannot contain itself.
+        let task: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(self.clone().drive(round));
+        tokio::spawn(task);
+    }
+
+    /// Runs `round`, then the rounds that queued meanwhile, until none is left.
+    async fn drive(self: Arc<Self>, mut round: Vec<Pending>) {
+        let mut slot = RoundSlot {
+            coalescer: &self,
+            handles: Vec::new(),
+        };
+        loop {
+            slot.handles = round.iter().map(|p| p.write.handle().to_owned()).collect();
+            let deadline = round.iter().map(|p| p.deadline).max();
+            let results = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, self.run(&round))
+                    .await
+                    .ok(),
+                None => Some(Vec::new()),
+            };
+            match results {
+                Some(results) => {
+                    for (pending, result) in round.drain(..).zip(results) {
+                        // A caller that gave up no longer listens.
+                        let _ = pending.reply.send(result);
+                    }
+                }
+                // Dropping the senders tells the callers still waiting that time ran out.
+                None => round.clear(),
+            }
+            let mut queue = self.lock();
+            for handle in slot.handles.drain(..) {
+                queue.in_flight.remove(&handle);
+            }
+            round = queue.take_round();
+            if round.is_empty() {
+                queue.rounds -= 1;
+                std::mem::forget(slot);
+                return;
+            }
+            // More than one round's worth may be waiting: start another while one is free.
+            let extra = self.start_round(&mut queue);
+            drop(queue);
+            if let Some(extra) = extra {
+                self.spawn(extra);
+            }
+        }
+    }
+
+    /// Every write of `round`, as one statement per kind; the results in the round's order.
+    async fn run(&self, round: &[Pending]) -> Vec<Result<(), SessionError>> {
+        let mut results: Vec<Option<Result<(), SessionError>>> =
+            std::iter::repeat_with(|| None).take(round.len()).collect();
+        let (upserts, deletes): (Vec<usize>, Vec<usize>) =
+            (0..round.len()).partition(|&i| matches!(round[i].write, Write::Upsert(_)));
+        for indexes in [upserts, deletes] {
+            self.run_kind(round, indexes, &mut results).await;
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Ok(())))
+            .collect()
+    }
+
+    /// The writes of one kind at `indexes` of `round`: together when there are several, each
+    /// on its own when that fails.
+    async fn run_kind(
+        &self,
+        round: &[Pending],
+        mut indexes: Vec<usize>,
+        results: &mut [Option<Result<(), SessionError>>],
+    ) {
+        if indexes.is_empty() {
+            return;
+        }
+        // Concurrent rounds lock their rows in one order: no deadlock between them.
+        indexes.sort_by(|&a, &b| round[a].write.handle().cmp(round[b].write.handle()));
+        let writes: Vec<&Write> = indexes.iter().map(|&i| &round[i].write).collect();
+        let together = match writes.len() {
+            1 => None,
+            _ => Some(self.execute(round[indexes[0]].operation, &writes).await),
+        };
+        match together {
+            Some(Ok(())) => {
+                for i in indexes {
+                    results[i] = Some(Ok(()));
+                }
+            }
+            Some(Err(error)) => {
+                tracing::debug!(%error, rows = writes.len(), "a coalesced write failed; each of its writes runs on its own");
+                for i in indexes {
+                    let (operation, write) = (round[i].operation, &round[i].write);
+                    results[i] = Some(self.execute(operation, &[write]).await);
+                }
+            }
+            None => {
+                let i = indexes[0];
+                results[i] = Some(self.execute(round[i].operation, &writes).await);
+            }
+        }
+    }
+
+    /// One statement carrying `writes`, all of one kind.
+    async fn execute(&self, operation: &str, writes: &[&Write]) -> Result<(), SessionError> {
+        let statement = match writes[0] {
+            Write::Upsert(_) => self.statements.upsert.rows(writes.len()),
+            Write::Delete(_) => self.statements.delete.rows(writes.len()),
+        };
+        write_with_retry::<D>(&self.writer, operation, || {
+            let mut query = sqlx::query(statement.clone());
+            for write in writes {
+                query = match write {
+                    Write::Upsert(row) => query
+                        .bind(row.handle.clone())
+                        .bind(row.identity_key.clone())
+                        .bind(row.payload.clone())
+                        .bind(D::to_expiry(row.created_at))
+                        .bind(D::to_expiry(row.last_seen_at))
+                        .bind(D::to_expiry(row.expires_at)),
+                    Write::Delete(handle) => query.bind(handle.clone()),
+                };
+            }
+            query
+        })
+        .await
+        .map(drop)
+    }
+}
+
+/// A running round's claim on the queue. Forgotten when the round ends normally; dropped only
+/// when its task is cancelled (its runtime shut down), it gives the round's place and handles
+/// back so later writes are not held behind it.
+struct RoundSlot<'a, D: Dialect> {
+    coalescer: &'a Coalescer<D>,
+    handles: Vec<String>,
+}
+
+impl<D: Dialect> Drop for RoundSlot<'_, D> {
+    fn drop(&mut self) {
+        let mut queue = self.coalescer.lock();
+        for handle in self.handles.drain(..) {
+            queue.in_flight.remove(&handle);
+        }
+        queue.rounds -= 1;
+    }
+}
