@@ -206,3 +206,17 @@ async fn heavy_contention_never_surfaces_a_deadlock() {
     }
     Fixtures::drop_table(&store).await;
 }
+
+/// Coalesced writes: a save the database refuses (a CHECK constraint rejects any row carrying
+/// the poison mark) fails alone; the saves and deletes that shared its statement succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs AUTHLY_TEST_MYSQL_URL"]
+async fn a_failing_write_leaves_its_batch_neighbours_correct() {
+    let store = Fixtures::<MySqlDialect>::fresh_store(&server_url(URL), "batch").await;
+    Fixtures::<MySqlDialect>::check_failing_write_in_a_batch(&store, |table| {
+        let mark = authly_session_sql::testing::POISON_MARK;
+        format!("ALTER TABLE {table} ADD CONSTRAINT poison CHECK (data NOT LIKE '%{mark}%')")
+    })
+    .await;
+    Fixtures::drop_table(&store).await;
+}

@@ -160,3 +160,17 @@ async fn delete_expired_removes_at_most_one_batch_per_statement() {
     )
     .await;
 }
+
+/// Coalesced writes: a save the database refuses (a CHECK constraint rejects any row carrying
+/// the poison mark) fails alone; the saves and deletes that shared its statement succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs AUTHLY_TEST_POSTGRES_URL"]
+async fn a_failing_write_leaves_its_batch_neighbours_correct() {
+    let store = Fixtures::<PostgresDialect>::fresh_store(&server_url(URL), "batch").await;
+    Fixtures::<PostgresDialect>::check_failing_write_in_a_batch(&store, |table| {
+        let mark = authly_session_sql::testing::POISON_MARK;
+        format!("ALTER TABLE {table} ADD CONSTRAINT poison CHECK (data NOT LIKE '%{mark}%')")
+    })
+    .await;
+    Fixtures::drop_table(&store).await;
+}

@@ -15,6 +15,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use authly_session::SessionError;
@@ -103,6 +104,19 @@ pub(crate) struct Coalescer<D: Dialect> {
     writer: Pool<D::Database>,
     statements: Arc<Prepared>,
     queue: Mutex<Queue>,
+    /// Multi-row statements that succeeded.
+    together: AtomicU64,
+    /// Multi-row statements that failed, whose writes then ran on their own.
+    split: AtomicU64,
+}
+
+/// How the queue of one table has sent its writes so far, for tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WriteCounts {
+    /// Multi-row statements that succeeded.
+    pub(crate) together: u64,
+    /// Multi-row statements that failed, whose writes then ran on their own.
+    pub(crate) split: u64,
 }
 
 impl<D: Dialect> Coalescer<D> {
@@ -112,6 +126,17 @@ impl<D: Dialect> Coalescer<D> {
             writer,
             statements,
             queue: Mutex::new(Queue::default()),
+            together: AtomicU64::new(0),
+            split: AtomicU64::new(0),
+        }
+    }
+
+    /// How this queue has sent its writes so far.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn counts(&self) -> WriteCounts {
+        WriteCounts {
+            together: self.together.load(Ordering::Relaxed),
+            split: self.split.load(Ordering::Relaxed),
         }
     }
 
@@ -258,11 +283,13 @@ where
         };
         match together {
             Some(Ok(())) => {
+                self.together.fetch_add(1, Ordering::Relaxed);
                 for i in indexes {
                     results[i] = Some(Ok(()));
                 }
             }
             Some(Err(error)) => {
+                self.split.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(%error, rows = writes.len(), "a coalesced write failed; each of its writes runs on its own");
                 for i in indexes {
                     let (operation, write) = (round[i].operation, &round[i].write);

@@ -13,6 +13,10 @@
 //! `authly-session-postgres/tests/conformance.rs` is a complete user: one `server_tests!` call
 //! declares its shared tests, and the rest of the file holds what only PostgreSQL has.
 
+mod coalescing;
+
+pub use coalescing::POISON_MARK;
+
 use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::{Duration, Instant};

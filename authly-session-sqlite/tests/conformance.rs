@@ -166,3 +166,25 @@ async fn an_identity_with_100000_sessions_never_stalls_another_client() {
         .expect("a directory");
     std::fs::remove_dir_all(dir).expect("remove the database");
 }
+
+/// Coalesced writes: a save the database refuses (triggers abort any row carrying the poison
+/// mark) fails alone; the saves and deletes that shared its statement succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_write_leaves_its_batch_neighbours_correct() {
+    let store = SqliteStore::connect(&temp_db("batch.db"))
+        .await
+        .expect("file database");
+    store.migrate().await.expect("migrate");
+    Sqlite::check_failing_write_in_a_batch(&store, |table| {
+        let mark = authly_session_sql::testing::POISON_MARK;
+        ["INSERT", "UPDATE"]
+            .map(|event| {
+                format!(
+                    "CREATE TRIGGER poison_{event} BEFORE {event} ON {table} \
+                     WHEN NEW.data LIKE '%{mark}%' BEGIN SELECT RAISE(ABORT, 'poisoned'); END;"
+                )
+            })
+            .join("\n")
+    })
+    .await;
+}
