@@ -13,8 +13,6 @@
 //!   round started is not sent.
 
 use std::collections::{HashSet, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -140,6 +138,13 @@ impl<D: Dialect> Coalescer<D> {
         }
     }
 
+    /// Rounds that may run at once.
+    const ROUNDS: usize = if D::WRITE_ROUNDS == 0 {
+        1
+    } else {
+        D::WRITE_ROUNDS
+    };
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
         // The queue is consistent between statements: a panic elsewhere leaves nothing half done.
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
@@ -152,8 +157,10 @@ where
     <D::Database as Database>::Arguments: IntoArguments<D::Database>,
     for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
 {
-    /// Queues `write` and waits for its result; gives up at `deadline` with
-    /// [`SessionError::Timeout`] (the write is then sent only if its round had started).
+    /// Sends `write` and waits for its result: at once in the caller's task when it is alone
+    /// (no round running it must wait for, nothing queued), else queued for the next round.
+    /// Gives up at `deadline` with [`SessionError::Timeout`]; a queued write is then sent only
+    /// if its round had started.
     pub(crate) async fn submit(
         self: &Arc<Self>,
         operation: &'static str,
@@ -163,30 +170,46 @@ where
         let (reply, result) = oneshot::channel();
         let round = {
             let mut queue = self.lock();
-            queue.waiting.push_back(Pending {
-                write,
-                operation,
-                deadline,
-                reply,
-            });
-            self.start_round(&mut queue)
+            let alone = queue.waiting.is_empty()
+                && queue.rounds < Self::ROUNDS
+                && !queue.in_flight.contains(write.handle());
+            if alone {
+                queue.rounds += 1;
+                queue.in_flight.insert(write.handle().to_owned());
+                Err(write)
+            } else {
+                queue.waiting.push_back(Pending {
+                    write,
+                    operation,
+                    deadline,
+                    reply,
+                });
+                Ok(self.start_round(&mut queue))
+            }
+        };
+        let round = match round {
+            Ok(round) => round,
+            Err(write) => {
+                // Only this caller's write is in this round: cancelling it harms no one else.
+                let _slot = self.slot(vec![write.handle().to_owned()]);
+                return self.execute(operation, &[&write]).await;
+            }
         };
         if let Some(round) = round {
             self.spawn(round);
         }
-        let timeout = || SessionError::Timeout {
-            context: operation.to_owned(),
-        };
         match tokio::time::timeout_at(deadline, result).await {
             Ok(Ok(result)) => result,
             // The round's task ended without answering: it ran out of time.
-            Ok(Err(_)) | Err(_) => Err(timeout()),
+            Ok(Err(_)) | Err(_) => Err(SessionError::Timeout {
+                context: operation.to_owned(),
+            }),
         }
     }
 
     /// A round to start now, if one is free and a write can go.
     fn start_round(&self, queue: &mut Queue) -> Option<Vec<Pending>> {
-        if queue.rounds >= D::WRITE_ROUNDS.max(1) {
+        if queue.rounds >= Self::ROUNDS {
             return None;
         }
         let round = queue.take_round();
@@ -197,54 +220,35 @@ where
         Some(round)
     }
 
-    /// Runs `round` in a task of its own.
-    fn spawn(self: &Arc<Self>, round: Vec<Pending>) {
-        // Boxed: a round may start another, and the task's type cannot contain itself.
-        let task: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(self.clone().drive(round));
-        tokio::spawn(task);
+    /// The claim of a round writing `handles`, which has been counted among the running ones.
+    fn slot(self: &Arc<Self>, handles: Vec<String>) -> RoundSlot<D> {
+        RoundSlot {
+            coalescer: self.clone(),
+            handles,
+            start: Self::spawn,
+        }
     }
 
-    /// Runs `round`, then the rounds that queued meanwhile, until none is left.
+    /// Runs `round` in a task of its own.
+    fn spawn(self: &Arc<Self>, round: Vec<Pending>) {
+        tokio::spawn(self.clone().drive(round));
+    }
+
+    /// Runs `round` and answers its callers; its slot then starts what queued meanwhile.
     async fn drive(self: Arc<Self>, mut round: Vec<Pending>) {
-        let mut slot = RoundSlot {
-            coalescer: &self,
-            handles: Vec::new(),
+        let _slot = self.slot(round.iter().map(|p| p.write.handle().to_owned()).collect());
+        let Some(deadline) = round.iter().map(|p| p.deadline).max() else {
+            return;
         };
-        loop {
-            slot.handles = round.iter().map(|p| p.write.handle().to_owned()).collect();
-            let deadline = round.iter().map(|p| p.deadline).max();
-            let results = match deadline {
-                Some(deadline) => tokio::time::timeout_at(deadline, self.run(&round))
-                    .await
-                    .ok(),
-                None => Some(Vec::new()),
-            };
-            match results {
-                Some(results) => {
-                    for (pending, result) in round.drain(..).zip(results) {
-                        // A caller that gave up no longer listens.
-                        let _ = pending.reply.send(result);
-                    }
+        match tokio::time::timeout_at(deadline, self.run(&round)).await {
+            Ok(results) => {
+                for (pending, result) in round.drain(..).zip(results) {
+                    // A caller that gave up no longer listens.
+                    let _ = pending.reply.send(result);
                 }
-                // Dropping the senders tells the callers still waiting that time ran out.
-                None => round.clear(),
             }
-            let mut queue = self.lock();
-            for handle in slot.handles.drain(..) {
-                queue.in_flight.remove(&handle);
-            }
-            round = queue.take_round();
-            if round.is_empty() {
-                queue.rounds -= 1;
-                std::mem::forget(slot);
-                return;
-            }
-            // More than one round's worth may be waiting: start another while one is free.
-            let extra = self.start_round(&mut queue);
-            drop(queue);
-            if let Some(extra) = extra {
-                self.spawn(extra);
-            }
+            // Dropping the senders tells the callers still waiting that time ran out.
+            Err(_) => round.clear(),
         }
     }
 
@@ -330,20 +334,50 @@ where
     }
 }
 
-/// A running round's claim on the queue. Forgotten when the round ends normally; dropped only
-/// when its task is cancelled (its runtime shut down), it gives the round's place and handles
-/// back so later writes are not held behind it.
-struct RoundSlot<'a, D: Dialect> {
-    coalescer: &'a Coalescer<D>,
+/// A running round's claim: its place among the rounds and the handles it writes. Dropped when
+/// the round ends (done, or its task or caller cancelled), it hands both back and starts what
+/// queued meanwhile, so no write waits behind a round that is over.
+struct RoundSlot<D: Dialect> {
+    coalescer: Arc<Coalescer<D>>,
     handles: Vec<String>,
+    /// How a round is started ([`Coalescer::spawn`]).
+    start: fn(&Arc<Coalescer<D>>, Vec<Pending>),
 }
 
-impl<D: Dialect> Drop for RoundSlot<'_, D> {
+impl<D: Dialect> Drop for RoundSlot<D> {
     fn drop(&mut self) {
-        let mut queue = self.coalescer.lock();
-        for handle in self.handles.drain(..) {
-            queue.in_flight.remove(&handle);
+        let coalescer = &self.coalescer;
+        let (next, extra) = {
+            let mut queue = coalescer.lock();
+            for handle in self.handles.drain(..) {
+                queue.in_flight.remove(&handle);
+            }
+            let next = queue.take_round();
+            if next.is_empty() {
+                queue.rounds -= 1;
+            }
+            // More than one round's worth may be waiting: start another while one is free.
+            let extra = match queue.rounds < Coalescer::<D>::ROUNDS {
+                true => queue.take_round(),
+                false => Vec::new(),
+            };
+            if !extra.is_empty() {
+                queue.rounds += 1;
+            }
+            (next, extra)
+        };
+        let runtime = tokio::runtime::Handle::try_current().is_ok();
+        for round in [next, extra] {
+            if round.is_empty() {
+                continue;
+            }
+            if runtime {
+                (self.start)(coalescer, round);
+            } else {
+                // No runtime left to run it (it is shutting down): the callers hear that time
+                // ran out.
+                coalescer.lock().rounds -= 1;
+            }
         }
-        queue.rounds -= 1;
     }
 }

@@ -25,6 +25,8 @@ impl Dialect for SqliteDialect {
     type Expiry = i64;
     const NAME: &'static str = "SQLite";
     const PLACEHOLDER: Placeholder = Placeholder::NumberedQuestion;
+    /// One writer connection: a second round would only wait for it.
+    const WRITE_ROUNDS: usize = 1;
     const QUOTE: char = '"';
     authly_session_sql::migration_files!();
     const READ_VERSION: &'static str =
