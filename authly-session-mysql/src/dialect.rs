@@ -90,19 +90,16 @@ impl Dialect for MySqlDialect {
                 "DELETE FROM {t} WHERE expires_at <= ? \
                  ORDER BY expires_at, handle LIMIT {expired_batch}"
             ),
-            // Keyset pages in the order of the identity index (identity_key, expires_at), whose
-            // entries end with the primary key, handle.
+            // Keyset pages along the identity index (identity_key, handle).
             list: format!(
                 "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
-                 WHERE identity_key = ? AND expires_at > ? \
-                 AND expires_at >= ? AND (expires_at > ? OR handle > ?) \
-                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
+                 WHERE identity_key = ? AND handle > ? ORDER BY handle LIMIT {IDENTITY_BATCH}"
             ),
             // A locking read along the identity index: a batch is short only when the identity
             // has no more rows.
             delete_identity: format!(
                 "DELETE FROM {t} WHERE identity_key = ? \
-                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
+                 ORDER BY handle LIMIT {IDENTITY_BATCH}"
             ),
         }
     }

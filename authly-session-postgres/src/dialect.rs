@@ -81,13 +81,10 @@ impl Dialect for PostgresDialect {
                  LIMIT {expired_batch} FOR UPDATE SKIP LOCKED)) \
                  AND expires_at <= $1"
             ),
-            // Keyset pages along the identity index (identity_key, expires_at); an incremental
-            // sort orders equal expiries by handle.
+            // Keyset pages along the identity index (identity_key, handle).
             list: format!(
                 "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
-                 WHERE identity_key = $1 AND expires_at > $2 \
-                 AND expires_at >= $3 AND (expires_at > $4 OR handle > $5) \
-                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
+                 WHERE identity_key = $1 AND handle > $2 ORDER BY handle LIMIT {IDENTITY_BATCH}"
             ),
             // One batch along the identity index, then primary-key lookups. FOR UPDATE waits for
             // rows being written (a row locked here cannot change identity) and passes over rows
@@ -96,7 +93,7 @@ impl Dialect for PostgresDialect {
             delete_identity: format!(
                 "DELETE FROM {t} WHERE handle = ANY(ARRAY(\
                  SELECT handle FROM {t} WHERE identity_key = $1 \
-                 ORDER BY expires_at LIMIT {IDENTITY_BATCH} FOR UPDATE))"
+                 ORDER BY handle LIMIT {IDENTITY_BATCH} FOR UPDATE))"
             ),
         }
     }

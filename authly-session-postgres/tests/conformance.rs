@@ -61,19 +61,29 @@ async fn run(store: &PostgresStore, sql: String) {
 #[ignore = "needs AUTHLY_TEST_POSTGRES_URL"]
 async fn migrate_creates_the_expiry_and_identity_indexes() {
     let store = Fixtures::<PostgresDialect>::fresh_store(&server_url(URL), "indexes").await;
-    let indexes: Vec<String> =
-        sqlx::query_scalar("SELECT indexdef FROM pg_indexes WHERE tablename = $1")
-            .bind(store.table().name())
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
-    for column in ["(expires_at)", "(identity_key, expires_at)"] {
-        assert!(
-            indexes.iter().any(|i| i.ends_with(column)),
-            "no index on {column}: {indexes:?}"
-        );
-    }
+    assert_eq!(indexed_columns(&store, "public").await, SCHEMA_3_INDEXES);
     Fixtures::drop_table(&store).await;
+}
+
+/// The indexes of schema 3: the identity index holds no expiry.
+const SCHEMA_3_INDEXES: [&str; 3] = ["(expires_at)", "(handle)", "(identity_key, handle)"];
+
+/// The column list of each index on the store's table in `schema`, sorted.
+async fn indexed_columns(store: &PostgresStore, schema: &str) -> Vec<String> {
+    let definitions: Vec<String> = sqlx::query_scalar(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
+    )
+    .bind(schema)
+    .bind(store.table().name())
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut columns: Vec<String> = definitions
+        .iter()
+        .map(|d| d[d.rfind('(').expect("a column list")..].to_owned())
+        .collect();
+    columns.sort();
+    columns
 }
 
 #[tokio::test]
@@ -83,8 +93,11 @@ async fn a_schema_qualified_table_works_and_keeps_its_version_in_that_schema() {
     let schema = unique_name("authly_schema");
     let store = PostgresStore::with_table_name(pool, &format!("{schema}.Sessions")).unwrap();
     run(&store, format!("CREATE SCHEMA \"{schema}\"")).await;
+    // Through version 2, whose identity index version 3 must find in this schema and replace.
+    store.migrate_to(2).await.unwrap();
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
+    assert_eq!(indexed_columns(&store, &schema).await, SCHEMA_3_INDEXES);
     // Every statement names the qualified table.
     Fixtures::<PostgresDialect>::suite(&store).run().await;
 

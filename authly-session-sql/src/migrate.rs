@@ -34,6 +34,10 @@ macro_rules! migration_files {
                 version: 2,
                 sql: include_str!("../migrations/0002_session_facts.sql"),
             },
+            $crate::Migration {
+                version: 3,
+                sql: include_str!("../migrations/0003_identity_by_handle.sql"),
+            },
         ];
     };
 }

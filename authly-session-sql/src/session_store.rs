@@ -2,8 +2,6 @@
 //! everywhere: one per page of an identity's sessions), bound parameters only. `bounded.rs`
 //! makes them the `SessionStore`, each under the store's timeout.
 
-use std::collections::HashSet;
-
 use authly_session::store_kit::{
     SavePlan, check_expiry, decode_payload, identity_key, is_stored_range, is_valid_handle,
     session_from, skip_corrupt, stored_handle,
@@ -217,19 +215,15 @@ where
     ) -> Result<Vec<SessionInfo>, SessionError> {
         const OPERATION: &str = "list_identity_sessions";
         let key = identity_key(provider_id, external_id);
-        let now = D::to_expiry(self.clock.now());
-        // Keyset paging (semantic 28): each statement reads one page after the last row seen.
-        let (mut after_expiry, mut after_handle) = (now.clone(), String::new());
+        let now = self.clock.now();
+        // Keyset paging by handle (semantic 28): each statement reads one page after the last
+        // handle seen. Handles never change, so no session is read twice or passed over.
+        let mut after_handle = String::new();
         let mut sessions = Vec::new();
-        // A session whose expiry moves forward while the pages are read may show up twice.
-        let mut seen = HashSet::new();
         loop {
             let mut connection = Held::<D>::acquire(&self.reader, OPERATION).await?;
             let rows = sqlx::query(self.statements.list.clone())
                 .bind(key.clone())
-                .bind(now.clone())
-                .bind(after_expiry.clone())
-                .bind(after_expiry)
                 .bind(after_handle)
                 .fetch_all(&mut *connection)
                 .await;
@@ -238,11 +232,9 @@ where
             let Some(last) = rows.last() else {
                 return Ok(sessions);
             };
-            let page_len = rows.len() as u64;
             after_handle = last
                 .try_get(0)
                 .map_err(|e| SessionError::backend(OPERATION, e))?;
-            let next_expiry = last.try_get::<D::Expiry, _>(4);
             for row in &rows {
                 let handle: String = row
                     .try_get(0)
@@ -252,21 +244,12 @@ where
                     continue;
                 };
                 // The key is a digest; the exact strings decide.
-                if info.identity.matches(provider_id, external_id) && seen.insert(handle) {
+                if info.expires_at > now && info.identity.matches(provider_id, external_id) {
                     sessions.push(info);
                 }
             }
-            if page_len < IDENTITY_BATCH {
+            if (rows.len() as u64) < IDENTITY_BATCH {
                 return Ok(sessions);
-            }
-            match next_expiry {
-                Ok(expiry) => after_expiry = expiry,
-                // The database orders a value it cannot hand back as a time (SQLite text)
-                // after every time: nothing live can follow it.
-                Err(error) => {
-                    tracing::warn!(location = %self.location, %error, "listing stops at an expiry it cannot read");
-                    return Ok(sessions);
-                }
             }
         }
     }

@@ -119,11 +119,11 @@ pub struct Statements {
     /// `(now)`: remove at most the `expired_batch` given to
     /// [`Dialect::statements`](crate::Dialect::statements) expired sessions.
     pub delete_expired: String,
-    /// `(identity_key, now, after_expires_at, after_expires_at, after_handle)` → `(handle, data,
-    /// created_at, last_seen_at, expires_at)` of one page of that identity's live sessions: at
-    /// most [`IDENTITY_BATCH`] rows, ordered by `(expires_at, handle)`, after the row
-    /// `(after_expires_at, after_handle)` (the last row of the previous page; `(now, "")` for
-    /// the first). The identity index serves the order, so a page reads about one page of rows.
+    /// `(identity_key, after_handle)` → `(handle, data, created_at, last_seen_at, expires_at)`
+    /// of one page of that identity's sessions, live or expired: at most [`IDENTITY_BATCH`]
+    /// rows, ordered by handle, after `after_handle` (`""` for the first page). The identity
+    /// index `(identity_key, handle)` serves the order, so a page reads at most one page of rows
+    /// whatever the expiries; the store leaves out the expired ones.
     pub list: String,
     /// `(identity_key)`: remove at most [`IDENTITY_BATCH`] sessions of that identity; fewer
     /// only when fewer are left (rows removed meanwhile by someone else do not count against

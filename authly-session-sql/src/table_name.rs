@@ -11,6 +11,9 @@ const MAX_IDENTIFIER_LEN: usize = 63;
 /// The table name SQL templates are written against; [`TableName::render`] replaces it.
 const TEMPLATE_TABLE: &str = "authly_sessions";
 
+/// The text after which [`TableName::render`] writes a derived name with the table's schema.
+const DROP_INDEX: &str = "DROP INDEX IF EXISTS ";
+
 /// The schema-version table SQL templates are written against.
 const TEMPLATE_VERSION_TABLE: &str = "authly_session_schema";
 
@@ -128,7 +131,9 @@ impl TableName {
     /// SQL written for the default table (`authly_sessions`), rewritten for this one.
     ///
     /// In `template`, the word `authly_sessions` becomes this table (qualified, quoted), each word
-    /// `authly_sessions_<suffix>` becomes [`TableName::derived_name`] (quoted, unqualified: index
+    /// `authly_sessions_<suffix>` becomes [`TableName::derived_name`] (quoted; qualified with the
+    /// table's schema right after `DROP INDEX IF EXISTS `, where PostgreSQL needs it to find the
+    /// index, unqualified elsewhere: index
     /// names), and `authly_session_schema` (the schema-version table) moves into this table's
     /// schema. Migration files stay plain SQL a DBA can run as they are.
     ///
@@ -166,9 +171,18 @@ impl TableName {
                 .strip_prefix(TEMPLATE_TABLE)
                 .and_then(|s| s.strip_prefix('_'))
             {
-                out.push(quote);
-                out.push_str(&self.derived_name(suffix));
-                out.push(quote);
+                let derived = TableName {
+                    schema: self.schema.clone(),
+                    name: self.derived_name(suffix),
+                };
+                if out.ends_with(DROP_INDEX) {
+                    // Found only through its schema (PostgreSQL).
+                    out.push_str(&derived.quoted(quote));
+                } else {
+                    out.push(quote);
+                    out.push_str(&derived.name);
+                    out.push(quote);
+                }
             } else {
                 out.push_str(word);
             }
@@ -252,6 +266,25 @@ mod tests {
         assert_eq!(
             table.render("INSERT INTO authly_session_schema", '"'),
             "INSERT INTO \"authly_session_schema\""
+        );
+    }
+
+    #[test]
+    fn a_dropped_index_is_found_in_the_table_schema() {
+        let table = TableName::with_optional_schema("auth.logins").unwrap();
+        let sql = table.render(
+            "DROP INDEX IF EXISTS authly_sessions_identity_idx; \
+             CREATE INDEX IF NOT EXISTS authly_sessions_owner_idx ON authly_sessions (identity_key)",
+            '"',
+        );
+        assert_eq!(
+            sql,
+            r#"DROP INDEX IF EXISTS "auth"."logins_identity_idx"; CREATE INDEX IF NOT EXISTS "logins_owner_idx" ON "auth"."logins" (identity_key)"#
+        );
+        let plain = TableName::new("logins").unwrap();
+        assert_eq!(
+            plain.render("DROP INDEX IF EXISTS authly_sessions_identity_idx", '"'),
+            r#"DROP INDEX IF EXISTS "logins_identity_idx""#
         );
     }
 

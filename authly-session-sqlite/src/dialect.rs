@@ -73,12 +73,10 @@ impl Dialect for SqliteDialect {
                 "DELETE FROM {t} WHERE rowid IN \
                  (SELECT rowid FROM {t} WHERE expires_at <= ?1 LIMIT {expired_batch})"
             ),
-            // Keyset pages along the identity index (identity_key, expires_at).
+            // Keyset pages along the identity index (identity_key, handle).
             list: format!(
                 "SELECT handle, data, created_at, last_seen_at, expires_at FROM {t} \
-                 WHERE identity_key = ?1 AND expires_at > ?2 \
-                 AND expires_at >= ?3 AND (expires_at > ?4 OR handle > ?5) \
-                 ORDER BY expires_at, handle LIMIT {IDENTITY_BATCH}"
+                 WHERE identity_key = ?1 AND handle > ?2 ORDER BY handle LIMIT {IDENTITY_BATCH}"
             ),
             // One writer at a time: a batch is short only when the identity has no more rows.
             delete_identity: format!(
