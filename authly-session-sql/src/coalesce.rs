@@ -381,3 +381,84 @@ impl<D: Dialect> Drop for RoundSlot<D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(handle: &str) -> (Pending, oneshot::Receiver<Result<(), SessionError>>) {
+        let (reply, receiver) = oneshot::channel();
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        let write = Write::Delete(handle.to_owned());
+        let pending = Pending {
+            write,
+            operation: "delete_session",
+            deadline,
+            reply,
+        };
+        (pending, receiver)
+    }
+
+    fn handles(round: &[Pending]) -> Vec<&str> {
+        round.iter().map(|p| p.write.handle()).collect()
+    }
+
+    #[test]
+    fn a_round_holds_one_write_per_handle_and_later_writes_keep_their_order() {
+        let mut queue = Queue::default();
+        let mut listening = Vec::new();
+        for handle in ["a", "b", "a", "c", "a", "b"] {
+            let (pending, receiver) = pending(handle);
+            queue.waiting.push_back(pending);
+            listening.push(receiver);
+        }
+        let first = queue.take_round();
+        assert_eq!(handles(&first), ["a", "b", "c"]);
+        // While the first round runs, its handles stay out of any other round.
+        assert!(queue.take_round().is_empty());
+        for handle in handles(&first) {
+            queue.in_flight.remove(handle);
+        }
+        let second = queue.take_round();
+        assert_eq!(handles(&second), ["a", "b"]);
+        for handle in handles(&second) {
+            queue.in_flight.remove(handle);
+        }
+        assert_eq!(handles(&queue.take_round()), ["a"]);
+    }
+
+    #[test]
+    fn a_write_behind_a_running_one_waits_for_it() {
+        let mut queue = Queue::default();
+        queue.in_flight.insert("a".to_owned());
+        let (first, _r1) = pending("a");
+        let (second, _r2) = pending("b");
+        queue.waiting.extend([first, second]);
+        assert_eq!(handles(&queue.take_round()), ["b"]);
+        assert_eq!(queue.waiting.len(), 1);
+    }
+
+    #[test]
+    fn writes_whose_caller_gave_up_are_not_sent() {
+        let mut queue = Queue::default();
+        let (gone, receiver) = pending("a");
+        drop(receiver);
+        let (kept, _receiver) = pending("b");
+        queue.waiting.extend([gone, kept]);
+        assert_eq!(handles(&queue.take_round()), ["b"]);
+        assert!(queue.waiting.is_empty());
+    }
+
+    #[test]
+    fn a_round_is_at_most_one_statement_of_rows() {
+        let mut queue = Queue::default();
+        let mut listening = Vec::new();
+        for i in 0..MAX_ROWS_PER_STATEMENT + 5 {
+            let (pending, receiver) = pending(&format!("h{i}"));
+            queue.waiting.push_back(pending);
+            listening.push(receiver);
+        }
+        assert_eq!(queue.take_round().len(), MAX_ROWS_PER_STATEMENT);
+        assert_eq!(queue.take_round().len(), 5);
+    }
+}
