@@ -2,8 +2,8 @@
 //!
 //! [`MySqlStore`] keeps sessions in one table (default `authly_sessions`), keyed by the session
 //! handle (never the id) in a binary-collated column, so ids stay case-sensitive under MySQL's
-//! case-insensitive default collations. Each operation is one statement with bound parameters;
-//! the application's clock decides expiry; `migrate()` is safe to run from every app instance at
+//! case-insensitive default collations. Statements use bound parameters only; saves and deletes
+//! that arrive together share multi-row statements; the application's clock decides expiry; `migrate()` is safe to run from every app instance at
 //! start-up.
 //!
 //! # Examples

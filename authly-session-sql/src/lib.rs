@@ -3,9 +3,10 @@
 //! [`SqlStore`] implements [`SessionStore`](authly_session::SessionStore) once, over any sqlx
 //! database; each backend crate supplies a [`Dialect`] with what is truly its own (its SQL text,
 //! how it binds a time, how it connects, which lock its migrations take) and names its store
-//! `type PostgresStore = SqlStore<PostgresDialect>`. Every operation is one statement, built
-//! once per table, with bound parameters only; the application's clock is bound into each
-//! statement. Table names pass one validator, [`TableName`], before any SQL is built.
+//! `type PostgresStore = SqlStore<PostgresDialect>`. Statements are built once per table, with
+//! bound parameters only; the application's clock is bound into each. Saves and deletes that
+//! arrive together are coalesced into multi-row statements (`coalesce.rs`). Table names pass
+//! one validator, [`TableName`], before any SQL is built.
 
 mod bounded;
 mod coalesce;

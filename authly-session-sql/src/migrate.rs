@@ -19,7 +19,7 @@ pub struct Migration {
 /// The schema files every SQL backend crate keeps in its `migrations/` folder, by the house's
 /// names, as a [`Dialect`](crate::Dialect)'s `VERSION_TABLE` and `MIGRATIONS` (use it inside the
 /// `impl Dialect`): `0000_schema_version.sql`, then `0001_create_sessions.sql` (version 1) and
-/// `0002_session_facts.sql` (version 2). Paths are relative to the file that invokes it, which
+/// `0002_session_facts.sql` (version 2) and `0003_identity_by_handle.sql` (version 3). Paths are relative to the file that invokes it, which
 /// must sit in the crate's `src/`.
 #[macro_export]
 macro_rules! migration_files {
