@@ -64,7 +64,7 @@ where
             "store-small",
             Role::Baseline,
             format!(
-                "the same store on a table of {} sessions (same pool)",
+                "the same store setup on a table of {} sessions",
                 job.workload.len()
             ),
             StoreTarget(small),
@@ -194,7 +194,7 @@ where
         Side::new(
             IDLE_SIDE,
             Role::Reference,
-            format!("the same loads on the same table just before the cleanup"),
+            "the same loads on the same table just before the cleanup".to_owned(),
             StoreTarget(store),
         ),
     ];

@@ -128,7 +128,7 @@ async fn measure_scale(
 ) -> Result<Measured, BenchError> {
     let (version, settings) = describe(store.pool()).await?;
     let setup = format!(
-        "`SqliteStore::connect` on a file: a writer pool ({}); {settings}",
+        "`SqliteStore::connect` on a file: its writer pool ({}) and its reader pool; {settings}",
         pool_setup(store.pool())
     );
     let (sides, cells, cleanup) = match job.mode {
