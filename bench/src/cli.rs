@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use authly_test_servers::{Backend, values};
 use lexopt::prelude::*;
 
+use crate::backends::Mode;
 use crate::run::Plan;
 use crate::workload::{DEFAULT_SESSIONS, Op};
 
@@ -13,7 +14,8 @@ use crate::workload::{DEFAULT_SESSIONS, Op};
 pub const USAGE: &str = "\
 usage:
   authly-bench --backend NAME [--url URL] [--seconds N] [--concurrency 1,32] [--rounds R]
-               [--sessions N] [--ops load,save,create+delete] [--aa] [--out FILE.json]
+               [--sessions N] [--ops load,save,create+delete] [--aa] [--tls]
+               [--scale ROWS | --cleanup ROWS] [--out FILE.json]
   authly-bench report [--out FILE.md] FILE.json...
   authly-bench --help
 
@@ -22,6 +24,13 @@ backends: sqlite, postgres, mysql, mariadb, redis, redis-cluster
        in a fresh directory beside --out).
 --rounds: alternating rounds per cell and side (default: one per half second of --seconds).
 --aa:  replace the store by a second raw side (an A/A run: shows the noise between equal sides).
+--tls: SQL servers only: every side requires TLS (default: TLS off on every side); the
+       tower-sessions side, whose sqlx has no TLS backend, is left out.
+--scale ROWS: SQL backends: the store on a table of ROWS sessions beside the same store on
+       --sessions sessions (both filled by multi-row INSERTs of the rows the store writes);
+       measures load and save unless --ops says otherwise.
+--cleanup ROWS: SQL backends: ROWS expired rows and --sessions live ones; loads at the highest
+       --concurrency, then the store's delete_expired until it returns 0 while loads go on.
 Normally run by `cargo xtask bench`.";
 
 /// What the binary was asked to do.
@@ -56,6 +65,10 @@ pub struct MeasureOptions {
     /// A/A check: the store side is replaced by a second copy of the raw floor, to show how
     /// far apart two identical sides measure.
     pub aa: bool,
+    /// Every SQL server side requires TLS.
+    pub tls: bool,
+    /// Comparison, scale or cleanup.
+    pub mode: Mode,
 }
 
 /// Parses the arguments after the program name; none, or `-h`/`--help` anywhere, asks for the
@@ -98,6 +111,9 @@ fn parse_measure(mut parser: lexopt::Parser) -> Result<Command, lexopt::Error> {
         ops: Op::ALL.to_vec(),
     };
     let mut aa = false;
+    let mut tls = false;
+    let mut mode = Mode::Compare;
+    let mut ops_given = false;
     let mut sessions = DEFAULT_SESSIONS;
     let mut out = None;
     while let Some(arg) = parser.next()? {
@@ -118,17 +134,38 @@ fn parse_measure(mut parser: lexopt::Parser) -> Result<Command, lexopt::Error> {
                     .parse_with(|n| values::positive(n, "--sessions"))?
             }
             Long("ops") => {
+                ops_given = true;
                 plan.ops = parser
                     .value()?
                     .parse_with(|ops| values::list(ops, "--ops", Op::parse))?
             }
             Long("aa") => aa = true,
+            Long("tls") => tls = true,
+            Long(name @ ("scale" | "cleanup")) => {
+                let scale = name == "scale";
+                let flag = if scale { "--scale" } else { "--cleanup" };
+                let rows = parser.value()?.parse_with(|n| values::positive(n, flag))?;
+                if mode != Mode::Compare {
+                    return Err("--scale and --cleanup are separate runs: give one".into());
+                }
+                mode = if scale {
+                    Mode::Scale { rows }
+                } else {
+                    Mode::Cleanup { rows }
+                };
+            }
             Long("out") => out = Some(PathBuf::from(parser.value()?)),
             _ => return Err(arg.unexpected()),
         }
     }
     if plan.rounds == 0 {
         plan.rounds = Plan::default_rounds(plan.seconds);
+    }
+    if matches!(mode, Mode::Scale { .. }) && !ops_given {
+        plan.ops = vec![Op::Load, Op::Save];
+    }
+    if aa && mode != Mode::Compare {
+        return Err("--aa compares the store's sides: not with --scale or --cleanup".into());
     }
     let backend = backend.ok_or("--backend is required")?;
     if backend.needs_url() && url.is_none() {
@@ -142,6 +179,8 @@ fn parse_measure(mut parser: lexopt::Parser) -> Result<Command, lexopt::Error> {
         sessions,
         out,
         aa,
+        tls,
+        mode,
     }))
 }
 
@@ -179,6 +218,22 @@ mod tests {
         assert_eq!(options.out, PathBuf::from("target/bench/sqlite.json"));
         assert_eq!(options.plan.ops, Op::ALL.to_vec());
         assert!(!options.aa);
+        assert!(!options.tls);
+        assert_eq!(options.mode, Mode::Compare);
+    }
+
+    #[test]
+    fn scale_and_cleanup_modes() {
+        let scale = measure("--backend postgres --url u --scale 1000000");
+        assert_eq!(scale.mode, Mode::Scale { rows: 1_000_000 });
+        assert_eq!(scale.plan.ops, vec![Op::Load, Op::Save]);
+        assert_eq!(scale.sessions, 10_000);
+        let all = measure("--backend sqlite --ops create+delete,load --scale 50");
+        assert_eq!(all.plan.ops, vec![Op::CreateDelete, Op::Load]);
+        let cleanup = measure("--backend sqlite --cleanup 1000000 --concurrency 32");
+        assert_eq!(cleanup.mode, Mode::Cleanup { rows: 1_000_000 });
+        assert_eq!(cleanup.plan.ops, Op::ALL.to_vec());
+        assert!(measure("--backend mariadb --url u --tls").tls);
     }
 
     #[test]
@@ -228,6 +283,22 @@ mod tests {
                 "cannot parse argument \"update\": unknown operation \"update\"; expected load, save or create+delete",
             ),
             ("--backend sqlite --verbose", "invalid option '--verbose'"),
+            (
+                "--backend sqlite --scale 0",
+                "cannot parse argument \"0\": --scale must be a positive integer",
+            ),
+            (
+                "--backend sqlite --cleanup x",
+                "cannot parse argument \"x\": --cleanup must be a positive integer",
+            ),
+            (
+                "--backend sqlite --scale 5 --cleanup 5",
+                "--scale and --cleanup are separate runs: give one",
+            ),
+            (
+                "--backend sqlite --aa --scale 5",
+                "--aa compares the store's sides: not with --scale or --cleanup",
+            ),
             ("sqlite", "unexpected argument \"sqlite\""),
             ("report", "report needs at least one JSON file"),
             ("report --bogus a.json", "invalid option '--bogus'"),

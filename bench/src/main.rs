@@ -63,6 +63,8 @@ fn measure(options: &MeasureOptions) -> Result<(), String> {
         workload: Arc::new(Workload::new(options.sessions)),
         plan: options.plan.clone(),
         aa: options.aa,
+        tls: options.tls,
+        mode: options.mode,
     };
     let work_dir = options
         .out
@@ -88,6 +90,7 @@ fn measure(options: &MeasureOptions) -> Result<(), String> {
         payload_bytes: job.workload.payload_bytes(),
         sides: measured.sides,
         cells: measured.cells,
+        cleanup: measured.cleanup,
     };
     report.write_json(&options.out)?;
     println!("{}", report::markdown(std::slice::from_ref(&report)));

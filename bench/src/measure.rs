@@ -142,7 +142,7 @@ async fn once<T: Target>(
 ) -> (Duration, Result<(), BenchError>) {
     match op {
         Op::Load => {
-            let id = workload.pick(rng).id.as_str();
+            let id = workload.pick(rng);
             let start = Instant::now();
             let result = target.load(id).await;
             let took = start.elapsed();

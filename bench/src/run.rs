@@ -40,8 +40,8 @@ impl<T: Target> Runner for Arc<T> {
                     let target = Arc::clone(self);
                     let workload = Arc::clone(&workload);
                     tokio::spawn(async move {
-                        for session in workload.sessions.iter().skip(task).step_by(POPULATE_TASKS) {
-                            target.insert(session).await?;
+                        for index in (task..workload.len()).step_by(POPULATE_TASKS) {
+                            target.insert(&workload.session(index)).await?;
                         }
                         Ok::<(), BenchError>(())
                     })
@@ -61,6 +61,9 @@ pub struct Side {
     pub info: SideInfo,
     /// What runs it.
     pub runner: Box<dyn Runner>,
+    /// Its own sessions, already in its table (the scale mode's bulk fill); `None`: the job's
+    /// sessions, saved into its table before measuring.
+    pub filled: Option<Arc<Workload>>,
 }
 
 impl Side {
@@ -73,7 +76,21 @@ impl Side {
                 role,
             },
             runner: Box::new(Arc::new(target)),
+            filled: None,
         }
+    }
+
+    /// This side on its own sessions, which its table already holds.
+    pub fn filled_with(self, workload: Arc<Workload>) -> Self {
+        Side {
+            filled: Some(workload),
+            ..self
+        }
+    }
+
+    /// The sessions this side picks from.
+    fn workload<'a>(&'a self, job: &'a Job) -> &'a Arc<Workload> {
+        self.filled.as_ref().unwrap_or(&job.workload)
     }
 }
 
@@ -123,12 +140,13 @@ pub async fn run_cells(
     sides: &[Side],
     job: &Job,
 ) -> Result<Vec<CellResult>, BenchError> {
-    let (workload, plan) = (&job.workload, &job.plan);
-    for side in sides {
+    let plan = &job.plan;
+    for side in sides.iter().filter(|side| side.filled.is_none()) {
+        let workload = &job.workload;
         eprintln!(
             "authly-bench: {backend}: filling the {} table with {} sessions",
             side.info.name,
-            workload.sessions.len()
+            workload.len()
         );
         side.runner
             .populate(Arc::clone(workload))
@@ -144,6 +162,7 @@ pub async fn run_cells(
                 for turn in 0..sides.len() {
                     let index = (cell + round + turn) % sides.len();
                     let runner = &sides[index].runner;
+                    let workload = sides[index].workload(job);
                     let seed = (cell * 1_000 + round * 10 + index) as u64;
                     let warm_up = Run {
                         op,

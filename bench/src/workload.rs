@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use authly_session::store_kit::encode_payload;
 use authly_session::{Identity, Session};
+use chrono::{DateTime, Utc};
 
 /// How many sessions each table holds before measuring starts.
 pub const DEFAULT_SESSIONS: usize = 10_000;
@@ -101,51 +102,106 @@ pub fn identity(user: usize) -> Identity {
 }
 
 /// The sessions every table is filled with, and the users new sessions are created for.
+///
+/// Only the ids are kept: a session is rebuilt from its index when needed (its identity and
+/// times follow from the index), so a million sessions take tens of megabytes, not gigabytes.
 pub struct Workload {
-    /// The pre-populated sessions (a quarter of the users have more than one).
-    pub sessions: Vec<Session>,
+    /// The pre-populated sessions' ids (a quarter of the users have more than one).
+    ids: Vec<String>,
     /// Distinct users among the sessions.
     pub users: usize,
+    /// When every pre-populated session was created and last seen.
+    created_at: DateTime<Utc>,
+    /// When every pre-populated session expires.
+    expires_at: DateTime<Utc>,
 }
 
 impl Workload {
     /// `count` live sessions of `count * 4 / 5` users, with fresh random ids.
     pub fn new(count: usize) -> Self {
+        let now = Utc::now();
+        Self::with_times(count, now, now + ttl())
+    }
+
+    /// `count` sessions like [`Workload::new`]'s, created nine hours ago and expired an hour
+    /// ago: what `delete_expired` finds after a busy day.
+    pub fn expired(count: usize) -> Self {
+        let expires_at = Utc::now() - chrono::Duration::hours(1);
+        Self::with_times(count, expires_at - ttl(), expires_at)
+    }
+
+    fn with_times(count: usize, created_at: DateTime<Utc>, expires_at: DateTime<Utc>) -> Self {
         let users = (count * 4 / 5).max(1);
-        let ttl = chrono::Duration::hours(SESSION_TTL_HOURS);
-        let sessions = (0..count)
-            .map(|i| Session::new(identity(i % users), ttl))
+        let ids = (0..count)
+            .map(|_| Session::new(Identity::new("bench", "id"), ttl()).id)
             .collect();
-        Workload { sessions, users }
+        Workload {
+            ids,
+            users,
+            created_at,
+            expires_at,
+        }
     }
 
-    /// A pre-populated session chosen by `rng`.
-    pub fn pick(&self, rng: &mut Rng) -> &Session {
-        &self.sessions[rng.below(self.sessions.len())]
+    /// How many pre-populated sessions there are.
+    pub fn len(&self) -> usize {
+        self.ids.len()
     }
 
-    /// `pick` with a fresh expiry, ready to be saved over the stored one.
+    /// The `index`-th pre-populated session, as stored.
+    ///
+    /// # Panics
+    ///
+    /// When `index >= self.len()`.
+    pub fn session(&self, index: usize) -> Session {
+        Session {
+            id: self.ids[index].clone(),
+            identity: identity(index % self.users),
+            created_at: self.created_at,
+            last_seen_at: self.created_at,
+            expires_at: self.expires_at,
+            metadata: Default::default(),
+        }
+    }
+
+    /// Every pre-populated session, in order.
+    pub fn sessions(&self) -> impl Iterator<Item = Session> + '_ {
+        (0..self.len()).map(|index| self.session(index))
+    }
+
+    /// The id of a pre-populated session chosen by `rng`.
+    pub fn pick(&self, rng: &mut Rng) -> &str {
+        &self.ids[rng.below(self.ids.len())]
+    }
+
+    /// A pre-populated session chosen by `rng`, with a fresh expiry, ready to be saved over the
+    /// stored one.
     pub fn updated(&self, rng: &mut Rng) -> Session {
-        let mut session = self.pick(rng).clone();
-        session.expires_at = chrono::Utc::now() + chrono::Duration::hours(SESSION_TTL_HOURS);
+        let mut session = self.session(rng.below(self.ids.len()));
+        session.expires_at = Utc::now() + ttl();
         session
     }
 
     /// A new session (fresh id) for one of the workload's users.
     pub fn fresh(&self, rng: &mut Rng) -> Session {
-        Session::new(
-            identity(rng.below(self.users)),
-            chrono::Duration::hours(SESSION_TTL_HOURS),
-        )
+        Session::new(identity(rng.below(self.users)), ttl())
     }
 
-    /// The smallest and largest stored payload (`{"v":1,"identity":{...}}`) in bytes.
+    /// The smallest and largest stored payload (`{"v":1,"identity":{...}}`) in bytes, over the
+    /// users of the first 10,000 sessions (identities repeat beyond them).
     pub fn payload_bytes(&self) -> (usize, usize) {
-        self.sessions
-            .iter()
-            .map(|s| encode_payload(&s.identity, &s.metadata).map_or(0, |json| json.len()))
+        (0..self.len().min(10_000))
+            .map(|index| identity(index % self.users))
+            .map(|identity| {
+                encode_payload(&identity, &Default::default()).map_or(0, |json| json.len())
+            })
             .fold((usize::MAX, 0), |(lo, hi), n| (lo.min(n), hi.max(n)))
     }
+}
+
+/// How long the benchmark's sessions live.
+fn ttl() -> chrono::Duration {
+    chrono::Duration::hours(SESSION_TTL_HOURS)
 }
 
 /// A small, fast, seeded generator (SplitMix64): each task picks its sessions from its own.
@@ -200,13 +256,26 @@ mod tests {
     #[test]
     fn workload_has_distinct_live_sessions() {
         let workload = Workload::new(500);
-        let ids: std::collections::HashSet<_> =
-            workload.sessions.iter().map(|s| s.id.as_str()).collect();
+        let ids: std::collections::HashSet<_> = workload.sessions().map(|s| s.id).collect();
         assert_eq!(ids.len(), 500);
-        assert!(workload.sessions.iter().all(|s| !s.is_expired()));
+        assert!(workload.sessions().all(|s| !s.is_expired()));
         assert_eq!(workload.users, 400);
         let (lo, hi) = workload.payload_bytes();
         assert!(lo >= 300 && hi <= 450, "{lo}..{hi}");
+    }
+
+    #[test]
+    fn a_session_is_rebuilt_alike_and_expired_workloads_are_expired() {
+        let workload = Workload::new(10);
+        assert!(workload.session(3) == workload.session(3));
+        assert_eq!(workload.session(3).identity, identity(3));
+        let mut rng = Rng::new(7);
+        let updated = workload.updated(&mut rng);
+        assert!(updated.expires_at > workload.session(0).expires_at);
+        let expired = Workload::expired(20);
+        assert_eq!(expired.len(), 20);
+        assert!(expired.sessions().all(|s| s.is_expired()));
+        assert!(expired.sessions().all(|s| s.created_at < s.expires_at));
     }
 
     #[test]

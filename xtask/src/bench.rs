@@ -29,7 +29,7 @@ pub fn run(options: &BenchOptions) -> Result<(), String> {
     let mut failed = Vec::new();
     for (backend, server) in servers.iter() {
         println!("xtask: == {backend}: bench");
-        let out = out_dir.join(format!("{backend}.json"));
+        let out = out_dir.join(report_name(options, backend));
         let args = bench_args(options, backend, server.map(|s| s.url.as_str()), &out);
         if cargo::succeeds(&mut cargo::command(args))? {
             written.push(out);
@@ -50,6 +50,19 @@ pub fn run(options: &BenchOptions) -> Result<(), String> {
     } else {
         Err(format!("bench failed: {}", failed.join(", ")))
     }
+}
+
+/// The JSON file of `backend`'s run: `postgres.json`, or for a run with `--tls`, `--scale` or
+/// `--cleanup`, `postgres-tls.json`, `postgres-scale.json`, `postgres-cleanup.json`, so a mode's
+/// run does not overwrite the comparison's.
+pub fn report_name(options: &BenchOptions, backend: Backend) -> String {
+    let modes: String = options
+        .extra
+        .iter()
+        .filter_map(|arg| arg.strip_prefix("--"))
+        .map(|mode| format!("-{mode}"))
+        .collect();
+    format!("{backend}{modes}.json")
 }
 
 /// The `cargo` arguments that measure one backend.
@@ -73,6 +86,7 @@ pub fn bench_args(
         "--out".into(),
         out.display().to_string(),
     ]);
+    args.extend(options.extra.iter().cloned());
     args
 }
 
@@ -97,6 +111,7 @@ mod tests {
             backends: vec![Backend::Sqlite, Backend::Postgres],
             seconds: 5.0,
             concurrency: vec![1, 32],
+            extra: Vec::new(),
         }
     }
 
@@ -124,6 +139,24 @@ mod tests {
         };
         let args = bench_args(&options, Backend::Sqlite, None, Path::new("s.json")).join(" ");
         assert!(args.ends_with("--backend sqlite --seconds 0.5 --concurrency 4 --out s.json"));
+    }
+
+    #[test]
+    fn extra_options_follow_the_others() {
+        let options = BenchOptions {
+            extra: vec!["--cleanup".into(), "1000000".into()],
+            ..options()
+        };
+        let args = bench_args(&options, Backend::Sqlite, None, Path::new("s.json")).join(" ");
+        assert!(args.ends_with("--out s.json --cleanup 1000000"), "{args}");
+        assert_eq!(
+            report_name(&options, Backend::Sqlite),
+            "sqlite-cleanup.json"
+        );
+        assert_eq!(
+            report_name(&self::options(), Backend::Mariadb),
+            "mariadb.json"
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ use lexopt::prelude::*;
 pub const USAGE: &str = "\
 usage:
   cargo xtask test  [--backend NAME]... [--no-faults]
-  cargo xtask bench [--backend NAME]... [--seconds N] [--concurrency 1,32]   (JSON and summary.md in target/bench/)
+  cargo xtask bench [--backend NAME]... [--seconds N] [--concurrency 1,32] [--tls] [--scale ROWS | --cleanup ROWS]
+                    (JSON and summary.md in target/bench/)
   cargo xtask [COMMAND] --help
 
 backends: sqlite, postgres, mysql, mariadb, redis, redis-cluster (default: all; a comma list works too)
@@ -19,7 +20,11 @@ AUTHLY_TEST_MARIADB_URL, AUTHLY_TEST_REDIS_URL, AUTHLY_TEST_REDIS_CLUSTER_URLS) 
 Server-backed tests run with --include-ignored, and so does the sqlite backend's browser test, which needs
 chromium and chromedriver (AUTHLY_TEST_CHROMIUM, AUTHLY_TEST_CHROMEDRIVER, else found on PATH). Fault tests
 stop and start each server: with a variable URL they need AUTHLY_TEST_<NAME>_STOP and AUTHLY_TEST_<NAME>_START;
---no-faults leaves them out, and says so.";
+--no-faults leaves them out, and says so.
+bench --tls: SQL servers with TLS required on every side (the tower-sessions side is left out).
+bench --scale ROWS: SQL backends: load and save on a table of ROWS sessions beside 10,000.
+bench --cleanup ROWS: SQL backends: delete_expired through ROWS expired rows while loads run.
+(See `cargo run -p authly-bench -- --help`.)";
 
 /// What xtask was asked to do.
 #[derive(Debug, PartialEq)]
@@ -50,6 +55,9 @@ pub struct BenchOptions {
     pub seconds: f64,
     /// Concurrency levels, in the order given.
     pub concurrency: Vec<u32>,
+    /// Options passed through to authly-bench as given (`--tls`, `--scale ROWS`,
+    /// `--cleanup ROWS`), which checks them.
+    pub extra: Vec<String>,
 }
 
 /// Reads the arguments after the program name; `-h`/`--help` anywhere asks for the usage.
@@ -72,6 +80,7 @@ pub fn parse(
     let mut faults = true;
     let mut seconds = 5.0;
     let mut concurrency = vec![1, 32];
+    let mut extra = Vec::new();
     while let Some(arg) = parser.next()? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help),
@@ -80,6 +89,12 @@ pub fn parse(
             Long("seconds") if !test => seconds = parser.value()?.parse_with(values::seconds)?,
             Long("concurrency") if !test => {
                 concurrency = parser.value()?.parse_with(values::levels)?
+            }
+            Long("tls") if !test => extra.push("--tls".to_owned()),
+            Long(mode @ ("scale" | "cleanup")) if !test => {
+                let flag = format!("--{mode}");
+                let rows: usize = parser.value()?.parse_with(|n| values::positive(n, &flag))?;
+                extra.extend([flag, rows.to_string()]);
             }
             _ => return Err(arg.unexpected()),
         }
@@ -92,6 +107,7 @@ pub fn parse(
             backends,
             seconds,
             concurrency,
+            extra,
         })
     })
 }
@@ -163,12 +179,27 @@ mod tests {
     }
 
     #[test]
+    fn bench_passes_tls_and_the_scale_modes_through() {
+        let Ok(Command::Bench(options)) =
+            parse_text("bench --backend postgres --tls --scale 1000000 --cleanup 5")
+        else {
+            panic!("not a bench command");
+        };
+        assert_eq!(
+            options.extra,
+            ["--tls", "--scale", "1000000", "--cleanup", "5"].map(String::from)
+        );
+        assert_eq!(options.backends, vec![Backend::Postgres]);
+    }
+
+    #[test]
     fn bench_takes_seconds_and_levels_and_defaults_to_5_seconds_at_1_and_32() {
         let options = |backends: Vec<Backend>, seconds, concurrency| {
             Ok(Command::Bench(BenchOptions {
                 backends,
                 seconds,
                 concurrency,
+                extra: Vec::new(),
             }))
         };
         assert_eq!(
@@ -186,6 +217,10 @@ mod tests {
             "bench --seconds",
             "bench --seconds 0",
             "bench --concurrency 0,32",
+            "bench --scale 0",
+            "bench --cleanup",
+            "test --tls",
+            "test --scale 10",
         ] {
             assert!(parse_text(bad).is_err(), "{bad}");
         }

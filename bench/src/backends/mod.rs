@@ -1,6 +1,8 @@
 //! Each backend's setup: its store, its raw sides, fresh tables, and cleanup afterwards.
 
+pub mod fill;
 pub mod redis;
+pub mod scale;
 pub mod sql_server;
 pub mod sqlite;
 
@@ -26,6 +28,29 @@ pub struct Job {
     pub plan: Plan,
     /// An A/A run: a second copy of the raw side stands in for the store.
     pub aa: bool,
+    /// Every SQL server side connects with TLS required (the peer, which cannot, is left out).
+    pub tls: bool,
+    /// What is measured.
+    pub mode: Mode,
+}
+
+/// What a run measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The store beside its raw floor and its peers, every table filled with the job's sessions.
+    Compare,
+    /// The store on a table of `rows` sessions beside the same store on the job's sessions
+    /// (SQL backends; both tables bulk-filled).
+    Scale {
+        /// Sessions in the large table.
+        rows: usize,
+    },
+    /// The store's `delete_expired` through `rows` expired rows, with the job's sessions live
+    /// and loaded meanwhile (SQL backends).
+    Cleanup {
+        /// Expired rows in the table.
+        rows: usize,
+    },
 }
 
 /// What measuring one backend produced.
@@ -36,6 +61,8 @@ pub struct Measured {
     pub sides: Vec<crate::report::SideInfo>,
     /// Every side's figures in every cell.
     pub cells: Vec<CellResult>,
+    /// What a cleanup run measured.
+    pub cleanup: Option<crate::report::Cleanup>,
 }
 
 /// Sets up `backend`, measures every cell, and removes what it created (also after a failure).
@@ -50,6 +77,16 @@ pub async fn measure(
     let urls = url.map(values::urls).unwrap_or_default();
     if backend.needs_url() && urls.is_empty() {
         return Err(format!("backend {backend} needs a URL").into());
+    }
+    let sql_server = matches!(
+        backend,
+        Backend::Postgres | Backend::Mysql | Backend::Mariadb
+    );
+    if job.tls && !sql_server {
+        return Err(format!("backend {backend}: TLS is measured on SQL servers only").into());
+    }
+    if job.mode != Mode::Compare && !(sql_server || backend == Backend::Sqlite) {
+        return Err(format!("backend {backend}: the scale modes are for SQL backends").into());
     }
     match backend {
         Backend::Sqlite => sqlite::measure(work_dir, job).await,

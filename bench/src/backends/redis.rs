@@ -16,7 +16,7 @@ use crate::report::Role;
 use crate::run::{Side, run_cells};
 use crate::targets::BenchError;
 use crate::targets::plain_redis::{PlainRedis, RawConnection};
-use crate::targets::tower_redis::TowerRedis;
+use crate::targets::tower_redis;
 
 /// The timeouts `RedisStore::connect` sets (`authly-session-redis/src/connection.rs`, which
 /// keeps them private: the store does not report them).
@@ -77,7 +77,7 @@ async fn measure_with(
         )
     };
     let version = server_version(urls[0]).await?;
-    let tower = TowerRedis::connect(urls, &job.workload.sessions).await?;
+    let tower = tower_redis::connect(urls, &job.workload).await?;
     let tower_keys = tower.keys();
     let sides = vec![
         store_side(
@@ -116,6 +116,7 @@ async fn measure_with(
         server: format!("Redis {version}{mode}"),
         sides: sides.into_iter().map(|s| s.info).collect(),
         cells,
+        cleanup: None,
     })
 }
 

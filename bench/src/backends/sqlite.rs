@@ -10,7 +10,7 @@ use authly_session_sqlite::sqlx::pool::PoolOptions;
 use authly_session_sqlite::sqlx::{self, Sqlite, SqlitePool};
 use authly_session_sqlite::{SqliteDialect, SqliteStore};
 
-use super::{Job, Measured, pool_setup, store_side};
+use super::{Job, Measured, Mode, pool_setup, scale, store_side};
 use crate::report::Role;
 use crate::run::{Side, run_cells};
 use crate::targets::BenchError;
@@ -46,6 +46,9 @@ async fn measure_in(dir: &Path, job: &Job) -> Result<Measured, BenchError> {
     let url = |file: &str| format!("sqlite://{}", dir.join(file).display());
     let store = SqliteStore::connect(&url("store.db")).await?;
     store.migrate().await?;
+    if job.mode != Mode::Compare {
+        return measure_scale(store, &url("small.db"), job).await;
+    }
 
     let floor = SqliteDialect::connect(&url("raw.db")).await?;
     SqliteStore::new(floor.writer.clone()).migrate().await?;
@@ -105,9 +108,59 @@ async fn measure_in(dir: &Path, job: &Job) -> Result<Measured, BenchError> {
         pool.close().await;
     }
     Ok(Measured {
-        server: format!("SQLite {version} (bundled with sqlx, in-process)"),
+        server: server(&version),
         sides: sides.into_iter().map(|s| s.info).collect(),
         cells: cells?,
+        cleanup: None,
+    })
+}
+
+fn server(version: &str) -> String {
+    format!("SQLite {version} (bundled with sqlx, in-process)")
+}
+
+/// The scale modes on `store` (its file's table), the smaller table of the scale mode in a
+/// file of its own at `small_url`. One connection fills a table: SQLite has one writer.
+async fn measure_scale(
+    store: SqliteStore,
+    small_url: &str,
+    job: &Job,
+) -> Result<Measured, BenchError> {
+    let (version, settings) = describe(store.pool()).await?;
+    let setup = format!(
+        "`SqliteStore::connect` on a file: its writer pool ({}) and its reader pool; {settings}",
+        pool_setup(store.pool())
+    );
+    let (sides, cells, cleanup) = match job.mode {
+        Mode::Scale { rows } => {
+            let small = SqliteStore::connect(small_url).await?;
+            small.migrate().await?;
+            let (sides, cells) = scale::scale(
+                Backend::Sqlite,
+                small.clone(),
+                store.clone(),
+                job,
+                rows,
+                &setup,
+                1,
+            )
+            .await?;
+            small.pool().close().await;
+            (sides, cells, None)
+        }
+        Mode::Cleanup { rows } => {
+            let (sides, cells, cleanup) =
+                scale::cleanup(Backend::Sqlite, store.clone(), job, rows, &setup, 1).await?;
+            (sides, cells, Some(cleanup))
+        }
+        Mode::Compare => return Err("not a scale mode".into()),
+    };
+    store.pool().close().await;
+    Ok(Measured {
+        server: server(&version),
+        sides: sides.into_iter().map(|s| s.info).collect(),
+        cells,
+        cleanup,
     })
 }
 

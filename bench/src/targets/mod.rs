@@ -3,7 +3,9 @@
 
 pub mod plain_redis;
 pub mod raw_sql;
+pub mod tower;
 pub mod tower_redis;
+pub mod tower_sql;
 
 use std::future::Future;
 

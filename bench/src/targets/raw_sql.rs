@@ -52,6 +52,40 @@ impl<D: Dialect> RawSql<D> {
     }
 }
 
+/// The values the store binds to its upsert for `session`, in the statement's order
+/// (`Statements::upsert`): what one row of its table holds.
+pub struct StoredRow<D: Dialect> {
+    /// `session_handle(id)`: the row's key (the id itself is never stored).
+    pub handle: String,
+    /// `identity_key(provider, external id)`: what the identity index holds.
+    pub identity_key: String,
+    /// The JSON payload: identity and metadata.
+    pub data: String,
+    /// When the session was created.
+    pub created_at: D::Expiry,
+    /// When it was last seen.
+    pub last_seen_at: D::Expiry,
+    /// When it expires.
+    pub expires_at: D::Expiry,
+}
+
+impl<D: Dialect> StoredRow<D> {
+    /// The row the store writes for `session`.
+    pub fn of(session: &Session) -> Result<Self, BenchError> {
+        Ok(StoredRow {
+            handle: session_handle(&session.id),
+            identity_key: identity_key(
+                &session.identity.provider_id,
+                &session.identity.external_id,
+            ),
+            data: encode_payload(&session.identity, &session.metadata)?,
+            created_at: D::to_expiry(session.created_at),
+            last_seen_at: D::to_expiry(session.last_seen_at),
+            expires_at: D::to_expiry(session.expires_at),
+        })
+    }
+}
+
 impl<D: Dialect> Target for RawSql<D>
 where
     for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
@@ -86,16 +120,14 @@ where
     }
 
     async fn save(&self, session: &Session) -> Result<(), BenchError> {
+        let row = StoredRow::<D>::of(session)?;
         sqlx::query(self.upsert.clone())
-            .bind(session_handle(&session.id))
-            .bind(identity_key(
-                &session.identity.provider_id,
-                &session.identity.external_id,
-            ))
-            .bind(encode_payload(&session.identity, &session.metadata)?)
-            .bind(D::to_expiry(session.created_at))
-            .bind(D::to_expiry(session.last_seen_at))
-            .bind(D::to_expiry(session.expires_at))
+            .bind(row.handle)
+            .bind(row.identity_key)
+            .bind(row.data)
+            .bind(row.created_at)
+            .bind(row.last_seen_at)
+            .bind(row.expires_at)
             .execute(&self.writer)
             .await?;
         Ok(())
