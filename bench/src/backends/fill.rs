@@ -19,6 +19,7 @@ pub const ROWS_PER_INSERT: usize = 1_000;
 pub fn insert_head<D: Dialect>(table: &TableName) -> Result<String, BenchError> {
     let upsert = D::statements(table, DELETE_EXPIRED_BATCH).upsert;
     let head = upsert
+        .head
         .split_once(" VALUES")
         .map(|(head, _)| head.to_owned())
         .ok_or("the store's upsert has no VALUES clause")?;
