@@ -10,7 +10,8 @@
 #   restart PORT            starts the node at PORT again (it rejoins under its old identity)
 #   reshard FROM TO SLOTS   moves SLOTS slots from the master at FROM to the master at TO
 #   heal                    restarts every stopped node and waits until the cluster is ok and
-#                           every master has a replica in sync
+#                           every master has a replica in sync (fixing slots a cut-short
+#                           reshard left open)
 # AUTHLY_REDIS_CLUSTER_HA_DIR overrides where nodes keep their files (default /tmp/authly-redis-cluster-ha).
 set -euo pipefail
 ports=(7100 7101 7102 7103 7104 7105)
@@ -82,6 +83,9 @@ heal() {
   for port in "${ports[@]}"; do
     up "$port" || launch "$port"
   done
+  wait_for 15 "cluster not healthy yet; fixing its slots" healthy && return 0
+  # A reshard cut short leaves slots open (migrating/importing) or unassigned: close them.
+  redis-cli --cluster fix "127.0.0.1:${ports[0]}" --cluster-yes >"$dir/fix.log" 2>&1 || true
   wait_for 30 "cluster did not become healthy" healthy
 }
 

@@ -123,7 +123,8 @@ async fn ride_through(event: Event) -> (Report, Duration) {
 
     let lost = load::lost(&store, &outcome.acknowledged).await;
     cluster.heal().await;
-    let report = Report::new(event.name(), callers(), &outcome, (event_at, settled_at), lost);
+    let mut report = Report::new(event.name(), callers(), &outcome, (event_at, settled_at), lost);
+    report.store = format!("{store:?}");
     (report, store.timeout())
 }
 

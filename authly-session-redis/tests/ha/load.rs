@@ -94,7 +94,9 @@ async fn caller_loop(store: RedisStore, stop: Arc<AtomicBool>, t0: Instant, run:
         let identity = Identity::new("ha", format!("{run}-{group}"));
         let mut saved = Vec::new();
         for _ in 0..10 {
-            let session = Session::new(identity.clone(), chrono::Duration::hours(1));
+            // Long enough for the read-back after the run; short, so repeated runs do not pile
+            // up keys that later reshards must move.
+            let session = Session::new(identity.clone(), chrono::Duration::minutes(3));
             if timed(&mut outcome.calls, t0, store.save_session(&session))
                 .await
                 .is_some()

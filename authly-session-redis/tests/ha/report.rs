@@ -20,6 +20,8 @@ const WARM_UP: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct Report {
     pub event: &'static str,
+    /// The store's `Debug` after the run (it counts connection replacements).
+    pub store: String,
     pub callers: usize,
     /// When the event was made.
     pub event_at: Duration,
@@ -73,9 +75,13 @@ impl Report {
             .map(Call::end)
             .collect();
         ends.sort();
+        // From the first success to the end of the run (a client that stopped answering stalls
+        // until then).
+        let run_end = outcome.calls.iter().map(Call::end).max().unwrap_or_default();
         let longest_stall = ends
             .windows(2)
             .map(|pair| pair[1] - pair[0])
+            .chain(ends.last().map(|last| run_end.saturating_sub(*last)))
             .max()
             .unwrap_or_default();
         let in_window = |from: Duration, to: Duration| {
@@ -103,6 +109,7 @@ impl Report {
             .collect();
         Report {
             event,
+            store: String::new(),
             error_kinds,
             per_second,
             callers,
@@ -146,8 +153,8 @@ impl Report {
             self.unreadable,
             self.wrong.len(),
         ) + &format!(
-            "; successes per second from 2 s before the event: {:?}; errors: {:?}",
-            self.per_second, self.error_kinds
+            "; successes per second from 2 s before the event: {:?}; errors: {:?}; {}",
+            self.per_second, self.error_kinds, self.store
         )
     }
 
