@@ -30,13 +30,14 @@ const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
 /// 1.28 s by default, which turns a migration's `TRYAGAIN` into a timeout.
 const CLUSTER_MIN_RETRY_WAIT_MS: u64 = 5;
 
-/// The longest such pause (ms): the pauses grow from 5-10 ms by doubling up to this.
-const CLUSTER_MAX_RETRY_WAIT_MS: u64 = 250;
+/// The longest such pause (ms): the pauses grow from 5-20 ms by doubling up to this, so a
+/// command refused during a migration is answered within about 50 ms of the slot settling.
+const CLUSTER_MAX_RETRY_WAIT_MS: u64 = 50;
 
-/// Retries of one command, each after such a pause (1 to 3.5 s of retrying in all, randomised):
-/// a command to a crashed primary's slots fails after that, while the cluster cannot serve them.
-/// The response timeout bounds a command's retries as a whole.
-const CLUSTER_RETRIES: u32 = 16;
+/// Retries of one command, each after such a pause (0.5 to 1.2 s of retrying in all): a command
+/// to a crashed primary's slots fails after that, while the cluster cannot serve them. The
+/// response timeout bounds a command's retries as a whole.
+const CLUSTER_RETRIES: u32 = 24;
 
 /// A shared connection to a single server or to a cluster.
 #[derive(Clone)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use authly_session::testing::unique_name;
-use authly_session_redis::RedisStore;
+use authly_session_redis::{RedisStore, cluster_builder, redis};
 use ha::cluster::HaCluster;
 use ha::load::{self, Load};
 use ha::report::Report;
@@ -147,4 +147,102 @@ async fn cluster_ha_rides_through_a_killed_primary() {
 async fn cluster_ha_rides_through_a_reshard_without_errors() {
     let (report, timeout) = ride_through(Event::Reshard).await;
     report.check(false, timeout);
+}
+
+/// How long the hand-made migration below keeps its slot unstable.
+const UNSTABLE_FOR: Duration = Duration::from_millis(200);
+
+/// A command refused with `TRYAGAIN` while its slot migrates (a multi-key read of a key the
+/// source still has and one it has not) is retried by the client the store builds
+/// ([`cluster_builder`]) within tens of milliseconds of the slot becoming stable again, instead
+/// of after redis-rs' default minimum pause of 1.28 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs AUTHLY_TEST_REDIS_CLUSTER_HA_URLS and AUTHLY_TEST_REDIS_CLUSTER_HA_CONTROL"]
+async fn cluster_ha_retries_tryagain_within_tens_of_milliseconds() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let cluster = HaCluster::from_env();
+    cluster.heal().await;
+    let nodes = cluster.nodes().await;
+    let primaries: Vec<_> = nodes.iter().filter(|n| n.master && !n.slots.is_empty()).collect();
+    let (source, target) = (primaries[0], primaries[1]);
+    let mut on_source = cluster.node(source.port).await;
+    let mut on_target = cluster.node(target.port).await;
+
+    // A hash tag whose slot the source serves.
+    let mut tag = 0u32;
+    let slot = loop {
+        let slot: u16 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(format!("{{authly_tryagain_{tag}}}"))
+            .query_async(&mut on_source)
+            .await
+            .unwrap();
+        let ours = source.slots.iter().any(|range| {
+            let (from, to) = range.split_once('-').unwrap_or((range, range));
+            (from.parse::<u16>().unwrap()..=to.parse::<u16>().unwrap()).contains(&slot)
+        });
+        if ours {
+            break slot;
+        }
+        tag += 1;
+    };
+    let (present, missing) = (
+        format!("{{authly_tryagain_{tag}}}present"),
+        format!("{{authly_tryagain_{tag}}}missing"),
+    );
+    let _: () = redis::cmd("SET")
+        .arg(&present)
+        .arg("1")
+        .query_async(&mut on_source)
+        .await
+        .unwrap();
+    let setslot = |state: &str, node: &str| {
+        redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg(state)
+            .arg(node)
+            .clone()
+    };
+    let _: () = setslot("IMPORTING", &source.id)
+        .query_async(&mut on_target)
+        .await
+        .unwrap();
+    let _: () = setslot("MIGRATING", &target.id)
+        .query_async(&mut on_source)
+        .await
+        .unwrap();
+
+    let urls: Vec<&str> = cluster.urls.iter().map(String::as_str).collect();
+    let client = cluster_builder(urls).build().unwrap();
+    let mut connection = client.get_async_connection().await.unwrap();
+    let started = Instant::now();
+    let read = tokio::spawn(async move {
+        let values: redis::RedisResult<Vec<Option<String>>> = redis::cmd("MGET")
+            .arg(&present)
+            .arg(&missing)
+            .query_async(&mut connection)
+            .await;
+        (values, started.elapsed())
+    });
+    tokio::time::sleep(UNSTABLE_FOR).await;
+    for connection in [&mut on_source, &mut on_target] {
+        let _: () = redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("STABLE")
+            .query_async(connection)
+            .await
+            .unwrap();
+    }
+    let stable_after = started.elapsed();
+    let (values, took) = read.await.unwrap();
+    println!("TRYAGAIN: slot stable after {stable_after:?}, the read answered after {took:?}");
+    assert_eq!(values.unwrap(), vec![Some("1".to_owned()), None]);
+    assert!(took >= UNSTABLE_FOR, "the read did not wait for the slot: {took:?}");
+    assert!(
+        took <= stable_after + Duration::from_millis(100),
+        "TRYAGAIN was not retried promptly: answered {took:?} after the read started, the slot \
+         was stable after {stable_after:?}"
+    );
 }

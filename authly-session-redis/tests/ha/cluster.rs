@@ -123,6 +123,24 @@ impl HaCluster {
         })
     }
 
+    /// A plain connection to the node at `port`.
+    ///
+    /// # Panics
+    ///
+    /// When no URL of the cluster has that port, or the node does not answer.
+    pub async fn node(&self, port: u16) -> redis::aio::MultiplexedConnection {
+        let url = self
+            .urls
+            .iter()
+            .find(|url| url.ends_with(&format!(":{port}")))
+            .expect("a node of the cluster");
+        redis::Client::open(url.as_str())
+            .expect("a node URL")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect to a node")
+    }
+
     /// Whether the cluster is settled now (see [`settled`]).
     pub async fn is_settled(&self) -> bool {
         settled(&self.views().await)
