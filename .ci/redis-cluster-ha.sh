@@ -9,6 +9,7 @@
 #   kill PORT               kill -9 of the node at PORT
 #   restart PORT            starts the node at PORT again (it rejoins under its old identity)
 #   reshard FROM TO SLOTS   moves SLOTS slots from the master at FROM to the master at TO
+#                           (100 keys per MIGRATE)
 #   heal                    restarts every stopped node and waits until the cluster is ok and
 #                           every master has a replica in sync (fixing slots a cut-short
 #                           reshard left open)
@@ -100,6 +101,7 @@ case $command in
   reshard)
     redis-cli --cluster reshard "127.0.0.1:${2:?from port}" --cluster-from "$(node_id "$2")" \
       --cluster-to "$(node_id "${3:?to port}")" --cluster-slots "${4:?slots}" --cluster-yes \
+      --cluster-pipeline 100 \
       >"$dir/reshard.log" 2>&1 ;;
   *) echo "redis-cluster-ha: unknown command $command" >&2; exit 2 ;;
 esac

@@ -121,9 +121,11 @@ async fn ride_through(event: Event) -> (Report, Duration) {
     tokio::time::sleep(AFTER).await;
     let outcome = load.stop().await;
 
-    let lost = load::lost(&store, &outcome.acknowledged).await;
+    let acknowledged = load::read_back(&store, &outcome.acknowledged).await;
+    let failed_saves = load::read_back(&store, &outcome.failed_saves).await;
     cluster.heal().await;
-    let mut report = Report::new(event.name(), callers(), &outcome, (event_at, settled_at), lost);
+    let times = (event_at, settled_at);
+    let mut report = Report::new(event.name(), callers(), &outcome, times, acknowledged, failed_saves);
     report.store = format!("{store:?}");
     (report, store.timeout())
 }

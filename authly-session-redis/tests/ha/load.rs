@@ -31,6 +31,8 @@ pub struct Outcome {
     pub calls: Vec<Call>,
     /// Ids of sessions whose save returned `Ok`.
     pub acknowledged: Vec<String>,
+    /// Ids of sessions whose save returned an error (it may have been applied all the same).
+    pub failed_saves: Vec<String>,
     /// Wrong answers: an acknowledged session not loadable, a listing without one.
     pub wrong: Vec<String>,
 }
@@ -64,6 +66,7 @@ impl Load {
             let outcome = task.await.expect("a caller panicked");
             all.calls.extend(outcome.calls);
             all.acknowledged.extend(outcome.acknowledged);
+            all.failed_saves.extend(outcome.failed_saves);
             all.wrong.extend(outcome.wrong);
         }
         all.calls.sort_by_key(|call| call.start);
@@ -103,6 +106,8 @@ async fn caller_loop(store: RedisStore, stop: Arc<AtomicBool>, t0: Instant, run:
             {
                 outcome.acknowledged.push(session.id.clone());
                 saved.push(session_handle(&session.id));
+            } else {
+                outcome.failed_saves.push(session.id.clone());
             }
             if let Some(loaded) = timed(&mut outcome.calls, t0, store.load_session(&session.id)).await
             {
@@ -135,22 +140,22 @@ async fn caller_loop(store: RedisStore, stop: Arc<AtomicBool>, t0: Instant, run:
     outcome
 }
 
-/// How long reading back the acknowledged sessions may take: the ones not read by then count
+/// How long reading back sessions may take: the ones not read by then count
 /// as unreadable (a store that stopped answering would otherwise take hours).
 const READ_BACK_LIMIT: Duration = Duration::from_secs(30);
 
-/// How many acknowledged sessions do not load now, and how many could not be read (an error
-/// three times in a row, or not tried within [`READ_BACK_LIMIT`]).
-pub async fn lost(store: &RedisStore, acknowledged: &[String]) -> (usize, usize) {
+/// Of the sessions `ids`: how many load now, how many do not, and how many could not be read
+/// (an error three times in a row, or not tried within [`READ_BACK_LIMIT`]).
+pub async fn read_back(store: &RedisStore, ids: &[String]) -> ReadBack {
     let deadline = Instant::now() + READ_BACK_LIMIT;
-    let checks = futures_util::stream::iter(acknowledged)
+    let checks = futures_util::stream::iter(ids)
         .map(|id| async move {
             for _ in 0..3 {
                 if Instant::now() > deadline {
                     return None;
                 }
                 match store.load_session(id).await {
-                    Ok(found) => return Some(found.is_none()),
+                    Ok(found) => return Some(found.is_some()),
                     Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
                 }
             }
@@ -159,7 +164,18 @@ pub async fn lost(store: &RedisStore, acknowledged: &[String]) -> (usize, usize)
         .buffer_unordered(32)
         .collect::<Vec<_>>()
         .await;
-    let lost = checks.iter().filter(|check| **check == Some(true)).count();
-    let unreadable = checks.iter().filter(|check| check.is_none()).count();
-    (lost, unreadable)
+    let count = |wanted| checks.iter().filter(|check| **check == wanted).count();
+    ReadBack {
+        found: count(Some(true)),
+        missing: count(Some(false)),
+        unreadable: count(None),
+    }
+}
+
+/// What [`read_back`] found.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadBack {
+    pub found: usize,
+    pub missing: usize,
+    pub unreadable: usize,
 }

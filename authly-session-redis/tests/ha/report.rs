@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::load::{Call, Outcome};
+use super::load::{Call, Outcome, ReadBack};
 
 /// The share of the baseline throughput the store must be back to.
 const RECOVERED: f64 = 0.8;
@@ -45,6 +45,8 @@ pub struct Report {
     pub lost: usize,
     /// Acknowledged sessions that could not be read back after the run (errors).
     pub unreadable: usize,
+    /// Saves that returned an error, and how many of those sessions were stored all the same.
+    pub failed_saves: (usize, usize),
     /// Each distinct error message (its first 120 characters) and how often it came.
     pub error_kinds: std::collections::BTreeMap<String, usize>,
     /// Successful calls in each second from 2 s before the event to the end.
@@ -54,14 +56,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// The figures of `outcome`, given the event's times and how many acknowledged sessions
-    /// were lost.
+    /// The figures of `outcome`, given the event's times and what reading back the acknowledged
+    /// sessions and those whose save failed found afterwards.
     pub fn new(
         event: &'static str,
         callers: usize,
         outcome: &Outcome,
         (event_at, settled_at): (Duration, Duration),
-        (lost, unreadable): (usize, usize),
+        acknowledged: ReadBack,
+        failed_saves: ReadBack,
     ) -> Report {
         let failed: Vec<&Call> = outcome.calls.iter().filter(|c| c.error.is_some()).collect();
         let outside: Vec<&&Call> = failed
@@ -124,8 +127,9 @@ impl Report {
             baseline,
             back_after,
             acknowledged: outcome.acknowledged.len(),
-            lost,
-            unreadable,
+            lost: acknowledged.missing,
+            unreadable: acknowledged.unreadable,
+            failed_saves: (outcome.failed_saves.len(), failed_saves.found),
             wrong: outcome.wrong.clone(),
         }
     }
@@ -138,7 +142,8 @@ impl Report {
         format!(
             "{}, {} callers: cluster unsettled for {:.2} s; {} calls, {} errors ({} outside that \
              window), longest call {} ms, longest stall {} ms, baseline {:.0} ops/s, back to 80 % \
-             {back} after settling, {} acknowledged, {} lost, {} unreadable after, {} wrong answers",
+             {back} after settling, {} acknowledged, {} lost, {} unreadable after, {} wrong answers, {} failed saves of \
+             which {} were stored",
             self.event,
             self.callers,
             (self.settled_at - self.event_at).as_secs_f64(),
@@ -152,6 +157,8 @@ impl Report {
             self.lost,
             self.unreadable,
             self.wrong.len(),
+            self.failed_saves.0,
+            self.failed_saves.1,
         ) + &format!(
             "; successes per second from 2 s before the event: {:?}; errors: {:?}; {}",
             self.per_second, self.error_kinds, self.store
