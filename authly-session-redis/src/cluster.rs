@@ -143,7 +143,10 @@ impl Cluster {
 
 impl Shared {
     fn current(&self) -> (ClusterConnection, u64) {
-        let current = self.current.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         (current.0.clone(), current.1)
     }
 
@@ -229,9 +232,11 @@ impl Drop for Waiting<'_> {
 
 impl ConnectionLike for Cluster {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
-        Box::pin(self.call(move |mut connection| async move {
-            connection.req_packed_command(cmd).await
-        }))
+        Box::pin(
+            self.call(
+                move |mut connection| async move { connection.req_packed_command(cmd).await },
+            ),
+        )
     }
 
     fn req_packed_commands<'a>(

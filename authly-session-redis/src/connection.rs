@@ -74,11 +74,9 @@ impl Connection {
                 "connect_cluster needs at least one node URL",
             ));
         }
-        let client = cluster_builder(urls.iter().copied())
-            .build()
-            .map_err(|e| {
-                SessionError::configuration(format!("invalid Redis Cluster URLs: {}", explain(&e)))
-            })?;
+        let client = cluster_builder(urls.iter().copied()).build().map_err(|e| {
+            SessionError::configuration(format!("invalid Redis Cluster URLs: {}", explain(&e)))
+        })?;
         let context = format!("connect to a Redis Cluster through {} node(s)", urls.len());
         Connection::cluster_client(client, context).await
     }

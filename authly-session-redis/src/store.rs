@@ -124,7 +124,9 @@ impl RedisStore {
     /// # Ok(()) }
     /// ```
     pub async fn connect_cluster_client(client: ClusterClient) -> Result<Self, SessionError> {
-        Ok(Self::build(Connection::cluster_client(client, "connect to a Redis Cluster".into()).await?))
+        Ok(Self::build(
+            Connection::cluster_client(client, "connect to a Redis Cluster".into()).await?,
+        ))
     }
 
     /// A store on a single server through a connection manager you configured yourself (TLS
@@ -310,7 +312,9 @@ impl std::fmt::Debug for RedisStore {
             Connection::Cluster(_) => "cluster",
         };
         let mut debug = f.debug_struct("RedisStore");
-        debug.field("prefix", &self.keys.prefix()).field("mode", &mode);
+        debug
+            .field("prefix", &self.keys.prefix())
+            .field("mode", &mode);
         if let Connection::Cluster(cluster) = &self.connection {
             debug.field("connection_replacements", &cluster.replacements());
         }

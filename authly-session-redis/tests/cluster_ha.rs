@@ -76,7 +76,10 @@ impl Event {
             }
             Event::Reshard => {
                 let (to, from) = (primaries[0], primaries[primaries.len() - 1]);
-                assert!(from.slot_count() > RESHARD_SLOTS, "no primary with enough slots");
+                assert!(
+                    from.slot_count() > RESHARD_SLOTS,
+                    "no primary with enough slots"
+                );
                 let args = [from.port, to.port].map(|port| port.to_string());
                 let [from, to] = args;
                 cluster
@@ -114,7 +117,10 @@ async fn ride_through(event: Event) -> (Report, Duration) {
     let event_at = t0.elapsed();
     event.make(&cluster).await;
     while !cluster.is_settled().await {
-        assert!(t0.elapsed() - event_at < SETTLE_LIMIT, "the cluster never settled");
+        assert!(
+            t0.elapsed() - event_at < SETTLE_LIMIT,
+            "the cluster never settled"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let settled_at = t0.elapsed();
@@ -125,7 +131,14 @@ async fn ride_through(event: Event) -> (Report, Duration) {
     let failed_saves = load::read_back(&store, &outcome.failed_saves).await;
     cluster.heal().await;
     let times = (event_at, settled_at);
-    let mut report = Report::new(event.name(), callers(), &outcome, times, acknowledged, failed_saves);
+    let mut report = Report::new(
+        event.name(),
+        callers(),
+        &outcome,
+        times,
+        acknowledged,
+        failed_saves,
+    );
     report.store = format!("{store:?}");
     (report, store.timeout())
 }
@@ -165,7 +178,10 @@ async fn cluster_ha_retries_tryagain_within_tens_of_milliseconds() {
     let cluster = HaCluster::from_env();
     cluster.heal().await;
     let nodes = cluster.nodes().await;
-    let primaries: Vec<_> = nodes.iter().filter(|n| n.master && !n.slots.is_empty()).collect();
+    let primaries: Vec<_> = nodes
+        .iter()
+        .filter(|n| n.master && !n.slots.is_empty())
+        .collect();
     let (source, target) = (primaries[0], primaries[1]);
     let mut on_source = cluster.node(source.port).await;
     let mut on_target = cluster.node(target.port).await;
@@ -241,7 +257,10 @@ async fn cluster_ha_retries_tryagain_within_tens_of_milliseconds() {
     let (values, took) = read.await.unwrap();
     println!("TRYAGAIN: slot stable after {stable_after:?}, the read answered after {took:?}");
     assert_eq!(values.unwrap(), vec![Some("1".to_owned()), None]);
-    assert!(took >= UNSTABLE_FOR, "the read did not wait for the slot: {took:?}");
+    assert!(
+        took >= UNSTABLE_FOR,
+        "the read did not wait for the slot: {took:?}"
+    );
     assert!(
         took <= stable_after + Duration::from_millis(100),
         "TRYAGAIN was not retried promptly: answered {took:?} after the read started, the slot \

@@ -67,7 +67,10 @@ impl HaCluster {
             Plan::Start => {
                 let script = workspace_root().join(SCRIPT);
                 let output = Command::new(&script).arg("start").output().map_err(|e| {
-                    format!("backend redis-cluster: cannot run {}: {e}", script.display())
+                    format!(
+                        "backend redis-cluster: cannot run {}: {e}",
+                        script.display()
+                    )
                 })?;
                 if !output.status.success() {
                     return Err(format!(
@@ -121,7 +124,10 @@ mod tests {
 
     #[test]
     fn both_variables_name_the_cluster() {
-        let plan = plan(env(&[(URLS, "redis://a:1,redis://b:2"), (CONTROL, "move-it")]));
+        let plan = plan(env(&[
+            (URLS, "redis://a:1,redis://b:2"),
+            (CONTROL, "move-it"),
+        ]));
         assert_eq!(
             plan,
             Ok(Plan::Use {

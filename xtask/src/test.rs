@@ -15,7 +15,10 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
     let servers = crate::provide(&options.backends)?;
     let ha = if options.backends.contains(&Backend::RedisCluster) {
         let ha = HaCluster::provide()?;
-        println!("xtask: redis-cluster: topology tests' cluster {}", ha.describe());
+        println!(
+            "xtask: redis-cluster: topology tests' cluster {}",
+            ha.describe()
+        );
         Some(ha)
     } else {
         None

@@ -45,7 +45,8 @@ impl Node {
             .iter()
             .map(|range| match range.split_once('-') {
                 Some((from, to)) => {
-                    let (from, to): (usize, usize) = (from.parse().unwrap_or(0), to.parse().unwrap_or(0));
+                    let (from, to): (usize, usize) =
+                        (from.parse().unwrap_or(0), to.parse().unwrap_or(0));
                     to.saturating_sub(from) + 1
                 }
                 None => 1,
@@ -105,7 +106,10 @@ impl HaCluster {
 
     /// Each reachable node's view, by URL.
     pub async fn views(&self) -> BTreeMap<String, View> {
-        let probes = self.urls.iter().map(|url| async move { (url, probe(url).await) });
+        let probes = self
+            .urls
+            .iter()
+            .map(|url| async move { (url, probe(url).await) });
         futures_util::future::join_all(probes)
             .await
             .into_iter()
@@ -115,12 +119,16 @@ impl HaCluster {
 
     /// Whether the node at `port` answers and calls itself a primary.
     pub async fn is_master(&self, port: u16) -> bool {
-        let Some(url) = self.urls.iter().find(|url| url.ends_with(&format!(":{port}"))) else {
+        let Some(url) = self
+            .urls
+            .iter()
+            .find(|url| url.ends_with(&format!(":{port}")))
+        else {
             return false;
         };
-        probe(url).await.is_some_and(|view| {
-            view.nodes.iter().any(|node| node.myself && node.master)
-        })
+        probe(url)
+            .await
+            .is_some_and(|view| view.nodes.iter().any(|node| node.myself && node.master))
     }
 
     /// A plain connection to the node at `port`.
@@ -153,7 +161,10 @@ impl HaCluster {
     /// When no node answers.
     pub async fn nodes(&self) -> Vec<Node> {
         let views = self.views().await;
-        let view = views.into_values().next().expect("a reachable cluster node");
+        let view = views
+            .into_values()
+            .next()
+            .expect("a reachable cluster node");
         view.nodes
     }
 }
@@ -214,8 +225,17 @@ async fn probe(url: &str) -> Option<View> {
 /// One line of `CLUSTER NODES`: `id host:port@bus flags master ping pong epoch link slots...`.
 fn parse_node(line: &str) -> Option<Node> {
     let fields: Vec<&str> = line.split_whitespace().collect();
-    let [id, address, flags, master_id, _ping, _pong, _epoch, _link, slots @ ..] =
-        fields.as_slice()
+    let [
+        id,
+        address,
+        flags,
+        master_id,
+        _ping,
+        _pong,
+        _epoch,
+        _link,
+        slots @ ..,
+    ] = fields.as_slice()
     else {
         return None;
     };

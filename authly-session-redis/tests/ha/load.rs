@@ -90,7 +90,12 @@ async fn timed<T>(
 
 /// One caller: each group of 10 iterations saves 10 sessions of a fresh identity, loads each
 /// right after its save, and lists the identity at the group's end.
-async fn caller_loop(store: RedisStore, stop: Arc<AtomicBool>, t0: Instant, run: String) -> Outcome {
+async fn caller_loop(
+    store: RedisStore,
+    stop: Arc<AtomicBool>,
+    t0: Instant,
+    run: String,
+) -> Outcome {
     let mut outcome = Outcome::default();
     let mut group = 0u64;
     while !stop.load(Ordering::Relaxed) {
@@ -109,13 +114,14 @@ async fn caller_loop(store: RedisStore, stop: Arc<AtomicBool>, t0: Instant, run:
             } else {
                 outcome.failed_saves.push(session.id.clone());
             }
-            if let Some(loaded) = timed(&mut outcome.calls, t0, store.load_session(&session.id)).await
+            if let Some(loaded) =
+                timed(&mut outcome.calls, t0, store.load_session(&session.id)).await
             {
                 let acknowledged = saved.last() == Some(&session_handle(&session.id));
                 match loaded {
-                    Some(loaded) if loaded.identity != identity => {
-                        outcome.wrong.push("a load returned another identity".into())
-                    }
+                    Some(loaded) if loaded.identity != identity => outcome
+                        .wrong
+                        .push("a load returned another identity".into()),
                     None if acknowledged => outcome
                         .wrong
                         .push("an acknowledged save was not loadable right after".into()),
@@ -130,9 +136,9 @@ async fn caller_loop(store: RedisStore, stop: Arc<AtomicBool>, t0: Instant, run:
                 .filter(|handle| !listed.iter().any(|info| &info.handle == *handle))
                 .count();
             if missing > 0 {
-                outcome
-                    .wrong
-                    .push(format!("a listing missed {missing} acknowledged session(s)"));
+                outcome.wrong.push(format!(
+                    "a listing missed {missing} acknowledged session(s)"
+                ));
             }
         }
         group += 1;

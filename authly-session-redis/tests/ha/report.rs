@@ -80,7 +80,12 @@ impl Report {
         ends.sort();
         // From the first success to the end of the run (a client that stopped answering stalls
         // until then).
-        let run_end = outcome.calls.iter().map(Call::end).max().unwrap_or_default();
+        let run_end = outcome
+            .calls
+            .iter()
+            .map(Call::end)
+            .max()
+            .unwrap_or_default();
         let longest_stall = ends
             .windows(2)
             .map(|pair| pair[1] - pair[0])
@@ -102,11 +107,18 @@ impl Report {
             .map(|from| from + RATE_WINDOW - settled_at);
         let mut error_kinds = std::collections::BTreeMap::new();
         for call in &failed {
-            let message: String = call.error.iter().flat_map(|e| e.chars()).take(120).collect();
+            let message: String = call
+                .error
+                .iter()
+                .flat_map(|e| e.chars())
+                .take(120)
+                .collect();
             *error_kinds.entry(message).or_insert(0) += 1;
         }
         let per_second = (0..)
-            .map(|second| event_at.saturating_sub(Duration::from_secs(2)) + Duration::from_secs(second))
+            .map(|second| {
+                event_at.saturating_sub(Duration::from_secs(2)) + Duration::from_secs(second)
+            })
             .take_while(|from| *from < last_end)
             .map(|from| in_window(from, from + Duration::from_secs(1)))
             .collect();
@@ -122,7 +134,12 @@ impl Report {
             errors: failed.len(),
             errors_outside: outside.len(),
             first_error_outside: outside.first().and_then(|call| call.error.clone()),
-            longest_call: outcome.calls.iter().map(|c| c.took).max().unwrap_or_default(),
+            longest_call: outcome
+                .calls
+                .iter()
+                .map(|c| c.took)
+                .max()
+                .unwrap_or_default(),
             longest_stall,
             baseline,
             back_after,
@@ -136,9 +153,10 @@ impl Report {
 
     /// One line with every figure.
     pub fn summary(&self) -> String {
-        let back = self
-            .back_after
-            .map_or_else(|| "never".to_owned(), |d| format!("{:.2} s", d.as_secs_f64()));
+        let back = self.back_after.map_or_else(
+            || "never".to_owned(),
+            |d| format!("{:.2} s", d.as_secs_f64()),
+        );
         format!(
             "{}, {} callers: cluster unsettled for {:.2} s; {} calls, {} errors ({} outside that \
              window), longest call {} ms, longest stall {} ms, baseline {:.0} ops/s, back to 80 % \
@@ -182,16 +200,25 @@ impl Report {
                 self.first_error_outside
             );
         } else {
-            assert_eq!(self.errors, 0, "errors although the cluster served every slot: {summary}");
+            assert_eq!(
+                self.errors, 0,
+                "errors although the cluster served every slot: {summary}"
+            );
         }
-        assert!(self.longest_call <= timeout, "a call outlived its timeout: {summary}");
+        assert!(
+            self.longest_call <= timeout,
+            "a call outlived its timeout: {summary}"
+        );
         assert!(
             self.back_after.is_some_and(|back| back <= RECOVERY_LIMIT),
             "throughput not back to 80 % within {RECOVERY_LIMIT:?}: {summary}"
         );
         assert!(self.baseline > 0.0, "no baseline throughput: {summary}");
         assert_eq!(self.lost, 0, "acknowledged sessions lost: {summary}");
-        assert_eq!(self.unreadable, 0, "sessions unreadable after the event: {summary}");
+        assert_eq!(
+            self.unreadable, 0,
+            "sessions unreadable after the event: {summary}"
+        );
         assert!(self.wrong.is_empty(), "{:?}: {summary}", self.wrong);
     }
 }
