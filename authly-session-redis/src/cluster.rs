@@ -2,14 +2,14 @@
 //! changes under it (semantic 29).
 //!
 //! redis-rs' cluster client can stop sending anything after a topology change: its slot refresh
-//! waits for an internal lock that an in-flight request it no longer polls was granted (see the
-//! README, "Redis Cluster: failover, crashes and resharding"). Every call therefore goes through
-//! [`Cluster`], which counts the calls waiting for an answer and notes when one was last
-//! answered. A watchdog task checks this every 100 ms; when calls have waited for
-//! [`STALL_LIMIT`] with none answered, it builds a fresh cluster connection from the same client
-//! and moves every waiting call over to it (each is sent again once; every command the store
-//! sends has the same effect when repeated). The store and its clones keep the one `Cluster`
-//! throughout, and the watchdog ends when the last of them is dropped.
+//! waits forever for an internal lock (see the README, "Redis Cluster: failover, crashes and
+//! resharding"). Every call therefore goes through [`Cluster`], which counts the calls waiting
+//! for an answer and notes when one was last answered. A watchdog task checks this every 100 ms;
+//! when calls have waited for [`STALL_LIMIT`] with none answered, it builds a fresh cluster
+//! connection from the same client and moves every waiting call over to it (each is sent again
+//! once; every command the store sends has the same effect when repeated). The store and its
+//! clones keep the one `Cluster` throughout, and the watchdog ends when the last of them is
+//! dropped.
 
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
