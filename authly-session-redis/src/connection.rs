@@ -1,14 +1,15 @@
 //! The two ways a store reaches Redis: one server through a reconnecting `ConnectionManager`, or
-//! a Redis Cluster through the cluster client. Both are cheap to clone and multiplex every
-//! request over shared connections, so clones never queue behind a lock.
+//! a Redis Cluster through the cluster client, supervised (`cluster.rs`). Both are cheap to clone
+//! and multiplex every request over shared connections, so clones never queue behind a lock.
 
 use std::time::Duration;
 
 use authly_session::SessionError;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
-use redis::cluster::ClusterClient;
-use redis::cluster_async::ClusterConnection;
+use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::{Cmd, Pipeline, RedisFuture, Value};
+
+use crate::cluster::Cluster;
 
 /// How long one attempt to open a connection may take.
 pub(crate) const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
@@ -24,13 +25,27 @@ const RECONNECT_RETRIES: usize = 2;
 /// The longest pause between reconnection attempts.
 const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
 
+/// The shortest pause (ms) before the cluster client retries a command the cluster refused for
+/// now (`TRYAGAIN` while a slot migrates, `CLUSTERDOWN`, a lost node). redis-rs waits at least
+/// 1.28 s by default, which turns a migration's `TRYAGAIN` into a timeout.
+const CLUSTER_MIN_RETRY_WAIT_MS: u64 = 5;
+
+/// The longest such pause (ms): the pauses grow from 5-20 ms by doubling up to this, so a
+/// command refused during a migration is answered within about 50 ms of the slot settling.
+const CLUSTER_MAX_RETRY_WAIT_MS: u64 = 50;
+
+/// Retries of one command, each after such a pause (0.5 to 1.2 s of retrying in all): a command
+/// to a crashed primary's slots fails after that, while the cluster cannot serve them. The
+/// response timeout bounds a command's retries as a whole.
+const CLUSTER_RETRIES: u32 = 24;
+
 /// A shared connection to a single server or to a cluster.
 #[derive(Clone)]
 pub(crate) enum Connection {
     /// One server (or a primary behind a proxy): every operation is one script or command.
     Single(ConnectionManager),
     /// A Redis Cluster: every command touches one slot; operations split their work per slot.
-    Cluster(ClusterConnection),
+    Cluster(Cluster),
 }
 
 impl Connection {
@@ -59,22 +74,39 @@ impl Connection {
                 "connect_cluster needs at least one node URL",
             ));
         }
-        ensure_crypto_provider();
-        let client = ClusterClient::builder(urls.iter().copied())
-            .connection_timeout(CONNECTION_TIMEOUT)
-            .response_timeout(RESPONSE_TIMEOUT)
-            .build()
-            .map_err(|e| {
-                SessionError::configuration(format!("invalid Redis Cluster URLs: {}", explain(&e)))
-            })?;
-        let connection = client.get_async_connection().await.map_err(|e| {
-            SessionError::backend(
-                format!("connect to a Redis Cluster through {} node(s)", urls.len()),
-                e,
-            )
+        let client = cluster_builder(urls.iter().copied()).build().map_err(|e| {
+            SessionError::configuration(format!("invalid Redis Cluster URLs: {}", explain(&e)))
         })?;
-        Ok(Connection::Cluster(connection))
+        let context = format!("connect to a Redis Cluster through {} node(s)", urls.len());
+        Connection::cluster_client(client, context).await
     }
+
+    /// Connects to the cluster through `client`, supervised; `context` names the attempt in
+    /// the error.
+    pub(crate) async fn cluster_client(
+        client: ClusterClient,
+        context: String,
+    ) -> Result<Self, SessionError> {
+        ensure_crypto_provider();
+        let connection = client
+            .get_async_connection()
+            .await
+            .map_err(|e| SessionError::backend(context, e))?;
+        Ok(Connection::Cluster(Cluster::supervised(client, connection)))
+    }
+}
+
+/// A cluster client builder with the store's timeouts and prompt retries (the constants above).
+pub fn cluster_builder<T: redis::IntoConnectionInfo>(
+    urls: impl IntoIterator<Item = T>,
+) -> ClusterClientBuilder {
+    ClusterClient::builder(urls)
+        .connection_timeout(CONNECTION_TIMEOUT)
+        .response_timeout(RESPONSE_TIMEOUT)
+        .retries(CLUSTER_RETRIES)
+        .min_retry_wait(CLUSTER_MIN_RETRY_WAIT_MS)
+        .max_retry_wait(CLUSTER_MAX_RETRY_WAIT_MS)
+        .retry_wait_formula(CLUSTER_MIN_RETRY_WAIT_MS * 2, 2)
 }
 
 /// rustls needs a process-wide crypto provider, which redis leaves to the application: install

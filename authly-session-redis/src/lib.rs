@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod cluster;
 mod connection;
 mod error;
 mod keys;
@@ -36,6 +37,7 @@ mod walk;
 mod write;
 
 pub use authly_session;
+pub use connection::cluster_builder;
 pub use redis;
 pub use store::{DEFAULT_PREFIX, RedisStore};
 

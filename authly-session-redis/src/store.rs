@@ -6,8 +6,10 @@ use std::time::Duration;
 use authly_session::SessionError;
 use authly_session::store_kit::{Clock, OperationTimeout};
 use redis::aio::ConnectionManager;
+use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 
+use crate::cluster::Cluster;
 use crate::connection::Connection;
 use crate::keys::Keys;
 use crate::schema::UpgradeTime;
@@ -68,6 +70,13 @@ impl RedisStore {
     /// Connects to the Redis Cluster that the nodes at `urls` belong to (one reachable node is
     /// enough; the client discovers the others), with prefix `"authly_session"`.
     ///
+    /// Give several seed nodes (ideally every primary and replica): the client needs one of them
+    /// reachable to connect, and again whenever it rebuilds its connection. The store rides
+    /// through failovers, crashed primaries and resharding (semantic 29): the client follows
+    /// redirects, retries `TRYAGAIN` and `CLUSTERDOWN` within milliseconds, and a watchdog
+    /// replaces the cluster connection when calls wait a second with none answered. The crate's
+    /// README gives what each event costs.
+    ///
     /// # Errors
     ///
     /// [`SessionError::InvalidConfiguration`] for no or malformed URLs; [`SessionError::Backend`]
@@ -89,6 +98,35 @@ impl RedisStore {
     /// ```
     pub async fn connect_cluster(urls: &[&str]) -> Result<Self, SessionError> {
         Ok(Self::build(Connection::cluster(urls).await?))
+    }
+
+    /// Connects to a Redis Cluster through a client you configured yourself (TLS certificates,
+    /// credentials), supervised as [`RedisStore::connect_cluster`] is: the store builds a fresh
+    /// connection from `client` when the current one stops making progress. Start from
+    /// [`cluster_builder`](crate::cluster_builder), which carries the store's timeouts and
+    /// prompt retries; redis-rs' own defaults wait at least 1.28 s before retrying `TRYAGAIN`.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Backend`] when no node can be reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use authly_session_redis::{RedisStore, cluster_builder};
+    ///
+    /// let client = cluster_builder(["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"])
+    ///     .username("sessions")
+    ///     .password("secret")
+    ///     .build()?;
+    /// let store = RedisStore::connect_cluster_client(client).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect_cluster_client(client: ClusterClient) -> Result<Self, SessionError> {
+        Ok(Self::build(
+            Connection::cluster_client(client, "connect to a Redis Cluster".into()).await?,
+        ))
     }
 
     /// A store on a single server through a connection manager you configured yourself (TLS
@@ -118,6 +156,10 @@ impl RedisStore {
     /// A store on a Redis Cluster through a cluster connection you configured yourself, with
     /// prefix `"authly_session"`.
     ///
+    /// The store uses this connection as it is and cannot replace it: if redis-rs' cluster
+    /// client stops sending after a topology change (see the README), only a new connection
+    /// recovers. Prefer [`RedisStore::connect_cluster_client`], which is supervised.
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -131,7 +173,7 @@ impl RedisStore {
     /// # Ok(()) }
     /// ```
     pub fn new_cluster(connection: ClusterConnection) -> Self {
-        Self::build(Connection::Cluster(connection))
+        Self::build(Connection::Cluster(Cluster::unsupervised(connection)))
     }
 
     /// This store under another key prefix: stores with different prefixes on one server share
@@ -264,13 +306,19 @@ impl RedisStore {
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mode = match self.connection {
+        let mode = match &self.connection {
             Connection::Single(_) => "single node",
+            Connection::Cluster(cluster) if cluster.is_supervised() => "cluster (supervised)",
             Connection::Cluster(_) => "cluster",
         };
-        f.debug_struct("RedisStore")
+        let mut debug = f.debug_struct("RedisStore");
+        debug
             .field("prefix", &self.keys.prefix())
-            .field("mode", &mode)
+            .field("mode", &mode);
+        if let Connection::Cluster(cluster) = &self.connection {
+            debug.field("connection_replacements", &cluster.replacements());
+        }
+        debug
             .field("timeout", &self.timeout.get())
             .finish_non_exhaustive()
     }

@@ -6,10 +6,10 @@
 use authly_session::SessionError;
 use futures_util::future::try_join_all;
 use redis::FromRedisValue;
-use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 
 use crate::RedisStore;
+use crate::cluster::Cluster;
 use crate::connection::Connection;
 use crate::error::During;
 use crate::scripts::PAGE;
@@ -48,7 +48,6 @@ impl RedisStore {
                         port: *port,
                     });
                     let reply = cluster
-                        .clone()
                         .route_command(scan, routing)
                         .await
                         .during(OPERATION)?;
@@ -74,10 +73,9 @@ impl RedisStore {
 }
 
 /// `host:port` of every primary of the cluster, from `CLUSTER NODES`.
-async fn primaries(cluster: &ClusterConnection) -> Result<Vec<(String, u16)>, SessionError> {
+async fn primaries(cluster: &Cluster) -> Result<Vec<(String, u16)>, SessionError> {
     let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random);
     let reply = cluster
-        .clone()
         .route_command(redis::cmd("CLUSTER").arg("NODES").clone(), routing)
         .await
         .during(OPERATION)?;

@@ -93,7 +93,7 @@ impl RedisStore {
                 .invoke_async::<Option<Vec<u8>>>(&mut connection)
                 .await
                 .during(OPERATION)?,
-            Err(error) => return Err(SessionError::backend(OPERATION, error)),
+            Err(error) => return Err(error).during(OPERATION),
         };
         Ok(value.map(|value| (handle, value)))
     }

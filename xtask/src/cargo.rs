@@ -20,7 +20,7 @@ pub fn succeeds(command: &mut Command) -> Result<bool, String> {
 }
 
 /// Where the workspace's `Cargo.toml` is.
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)

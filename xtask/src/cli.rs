@@ -20,7 +20,9 @@ AUTHLY_TEST_MARIADB_URL, AUTHLY_TEST_REDIS_URL, AUTHLY_TEST_REDIS_CLUSTER_URLS) 
 Server-backed tests run with --include-ignored, and so does the sqlite backend's browser test, which needs
 chromium and chromedriver (AUTHLY_TEST_CHROMIUM, AUTHLY_TEST_CHROMEDRIVER, else found on PATH). Fault tests
 stop and start each server: with a variable URL they need AUTHLY_TEST_<NAME>_STOP and AUTHLY_TEST_<NAME>_START;
---no-faults leaves them out, and says so.
+--no-faults leaves them out, and says so. The redis-cluster run's topology tests move the 3+3 cluster of
+AUTHLY_TEST_REDIS_CLUSTER_HA_URLS through AUTHLY_TEST_REDIS_CLUSTER_HA_CONTROL, or else start their own
+with .ci/redis-cluster-ha.sh (redis-server and redis-cli needed).
 bench --tls: SQL servers with TLS required on every side (the tower-sessions side is left out).
 bench --scale ROWS: SQL backends: load and save on a table of ROWS sessions beside 10,000.
 bench --cleanup ROWS: SQL backends: delete_expired through ROWS expired rows while loads run.

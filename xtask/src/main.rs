@@ -9,6 +9,7 @@ mod bench;
 mod browser;
 mod cargo;
 mod cli;
+mod cluster_ha;
 mod test;
 
 use std::process::ExitCode;

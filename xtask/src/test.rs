@@ -1,16 +1,28 @@
 //! `cargo xtask test`: every selected backend's tests against a real server, ignored
 //! (server-backed) tests included, then the fault tests (which stop and start each server) after
 //! all the others. The SQLite run includes the browser test, so it needs Chromium and
-//! chromedriver: without them it fails, saying so.
+//! chromedriver: without them it fails, saying so. The Redis Cluster run also gets the
+//! 3-primary + 3-replica cluster of its topology tests (`cluster_ha.rs`).
 
 use authly_test_servers::{Backend, Server};
 
 use crate::cargo;
 use crate::cli::TestOptions;
+use crate::cluster_ha::{self, HaCluster};
 
 /// Runs the tests; the error names what failed.
 pub fn run(options: &TestOptions) -> Result<(), String> {
     let servers = crate::provide(&options.backends)?;
+    let ha = if options.backends.contains(&Backend::RedisCluster) {
+        let ha = HaCluster::provide()?;
+        println!(
+            "xtask: redis-cluster: topology tests' cluster {}",
+            ha.describe()
+        );
+        Some(ha)
+    } else {
+        None
+    };
     let mut failed = Vec::new();
     for (backend, server) in servers.iter() {
         println!("xtask: == {backend}: tests");
@@ -20,7 +32,7 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
                 Err(missing) => failed.push(format!("{backend} tests: {missing}")),
             }
         }
-        if !cargo_test(backend, server, None)? {
+        if !cargo_test(backend, server, None, ha.as_ref())? {
             failed.push(format!("{backend} tests"));
         }
     }
@@ -39,7 +51,7 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
                 continue;
             };
             println!("xtask: == {backend}: fault tests (the server is stopped and started)");
-            if !cargo_test(backend, Some(server), Some(commands))? {
+            if !cargo_test(backend, Some(server), Some(commands), None)? {
                 failed.push(format!("{backend} fault tests"));
             }
         }
@@ -47,6 +59,7 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
         println!("xtask: fault tests left out (--no-faults)");
     }
     drop(servers);
+    drop(ha);
 
     if failed.is_empty() {
         let names: Vec<&str> = options.backends.iter().map(|b| b.name()).collect();
@@ -58,11 +71,13 @@ pub fn run(options: &TestOptions) -> Result<(), String> {
 }
 
 /// Runs the backend's tests (with `faults`: only its fault tests, given the stop and start
-/// commands); `Ok(false)` when a test failed.
+/// commands; with `ha`: the cluster of the Redis Cluster topology tests); `Ok(false)` when a
+/// test failed.
 fn cargo_test(
     backend: Backend,
     server: Option<&Server>,
     faults: Option<&(String, String)>,
+    ha: Option<&HaCluster>,
 ) -> Result<bool, String> {
     let mut command = cargo::command(cargo_args(backend, faults.is_some()));
     command.env("AUTHLY_TEST_REQUIRE_SERVERS", "1");
@@ -72,6 +87,11 @@ fn cargo_test(
     }
     if let (Some((stop, start)), Some((stop_var, start_var))) = (faults, tested.fault_variables()) {
         command.env(stop_var, stop).env(start_var, start);
+    }
+    if let (Backend::RedisCluster, Some(ha)) = (backend, ha) {
+        command
+            .env(cluster_ha::URLS, &ha.urls)
+            .env(cluster_ha::CONTROL, &ha.control);
     }
     cargo::succeeds(&mut command)
 }
